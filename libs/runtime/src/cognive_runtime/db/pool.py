@@ -1,0 +1,66 @@
+"""asyncpg pool bound to one service schema."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import asyncpg
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+
+def quote_ident(name: str) -> str:
+    """Schema and table names come from settings, never from requests; still, refuse anything
+    that is not a plain identifier so that no string can smuggle SQL in."""
+    if not _IDENT.match(name):
+        raise ValueError(f"not a plain SQL identifier: {name!r}")
+    return f'"{name}"'
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+def server_settings(schema: str, application_name: str, idle_timeout_ms: int) -> dict[str, str]:
+    return {
+        "search_path": f"{quote_ident(schema)}, public",
+        "application_name": application_name[:63],
+        "idle_in_transaction_session_timeout": str(idle_timeout_ms),
+    }
+
+
+async def create_pool(
+    dsn: str,
+    schema: str,
+    *,
+    application_name: str = "cognive",
+    min_size: int = 2,
+    max_size: int = 10,
+    idle_in_transaction_timeout_ms: int = 60_000,
+) -> asyncpg.Pool:
+    pool: asyncpg.Pool = await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        server_settings=server_settings(schema, application_name, idle_in_transaction_timeout_ms),
+    )
+    return pool
+
+
+async def connect(
+    dsn: str, schema: str, *, application_name: str = "cognive", idle_timeout_ms: int = 60_000
+) -> asyncpg.Connection:
+    """A dedicated connection (leader locks need a session of their own)."""
+    conn: asyncpg.Connection = await asyncpg.connect(
+        dsn, server_settings=server_settings(schema, application_name, idle_timeout_ms)
+    )
+    await _init_connection(conn)
+    return conn
+
+
+def jsonable(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), default=str)

@@ -1,0 +1,86 @@
+"""Reading the log: one stream, or everything in commit order, gap-free.
+
+A reader sees only rows whose transaction id is below the snapshot's xmin: every
+transaction that could still commit a lower position is then finished, so a row that
+commits late is read when it becomes visible instead of being skipped for ever."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import asyncpg
+
+from cognive_runtime.eventlog.model import Position, RecordedEvent
+
+_COLUMNS = (
+    "global_position, tx_id, stream_id, stream_version, event_id, type,"
+    " data::text AS data_json, metadata::text AS metadata_json, recorded_at"
+)
+
+_READ_ALL = f"""
+SELECT {_COLUMNS} FROM events
+WHERE (tx_id, global_position) > ($1::xid8, $2::bigint)
+  AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+ORDER BY tx_id, global_position
+LIMIT $3
+"""
+
+_READ_ALL_TYPES = f"""
+SELECT {_COLUMNS} FROM events
+WHERE (tx_id, global_position) > ($1::xid8, $2::bigint)
+  AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+  AND type = ANY($4::text[])
+ORDER BY tx_id, global_position
+LIMIT $3
+"""
+
+
+def _record(row: asyncpg.Record) -> RecordedEvent:
+    return RecordedEvent(
+        global_position=row["global_position"],
+        tx_id=row["tx_id"],
+        stream_id=row["stream_id"],
+        stream_version=row["stream_version"],
+        event_id=row["event_id"],
+        type=row["type"],
+        data_json=row["data_json"],
+        metadata_json=row["metadata_json"],
+        recorded_at=row["recorded_at"],
+    )
+
+
+async def read_all(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    after: Position,
+    limit: int = 1000,
+    types: Sequence[str] | None = None,
+) -> list[RecordedEvent]:
+    """Up to `limit` events after `after`, in commit order, none of which can be preceded
+    later by an event that commits after this read."""
+    if types:
+        rows = await conn.fetch(_READ_ALL_TYPES, after.tx_id, after.global_position, limit, types)
+    else:
+        rows = await conn.fetch(_READ_ALL, after.tx_id, after.global_position, limit)
+    return [_record(r) for r in rows]
+
+
+async def read_stream(
+    conn: asyncpg.Connection | asyncpg.Pool, stream_id: str, from_version: int = 1
+) -> list[RecordedEvent]:
+    rows = await conn.fetch(
+        f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version >= $2"
+        " ORDER BY stream_version",
+        stream_id,
+        from_version,
+    )
+    return [_record(r) for r in rows]
+
+
+async def head_position(conn: asyncpg.Connection | asyncpg.Pool) -> Position:
+    """The last readable position (what a fully caught-up reader has reached)."""
+    row = await conn.fetchrow(
+        "SELECT tx_id, global_position FROM events"
+        " WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())"
+        " ORDER BY tx_id DESC, global_position DESC LIMIT 1"
+    )
+    return Position.start() if row is None else Position(row["tx_id"], row["global_position"])

@@ -1,0 +1,144 @@
+"""The event log against the real Postgres: append, concurrency, append-only, gap-free reads."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import asyncpg
+import pytest
+from cognive_runtime.eventlog import (
+    NO_STREAM,
+    ConcurrencyError,
+    NewEvent,
+    Position,
+    StreamAppend,
+    append,
+    append_to_stream,
+    head_position,
+    read_all,
+    read_stream,
+)
+from cognive_runtime.testing import SchemaFactory
+
+pytestmark = pytest.mark.integration
+
+
+async def test_append_and_read_stream(schemas: SchemaFactory) -> None:
+    schema = await schemas.create("log")
+    async with schema.pool.acquire() as conn, conn.transaction():
+        positions = await append_to_stream(
+            conn, "run-1", [NewEvent("a.b.c.v1", {"n": i}) for i in range(3)], NO_STREAM
+        )
+    assert positions == sorted(positions)
+    events = await read_stream(schema.pool, "run-1")
+    assert [e.stream_version for e in events] == [1, 2, 3]
+    assert [e.data["n"] for e in events] == [0, 1, 2]
+
+
+async def test_expected_version_conflict_is_typed(schemas: SchemaFactory) -> None:
+    schema = await schemas.create("log")
+    async with schema.pool.acquire() as conn:
+        async with conn.transaction():
+            await append_to_stream(conn, "s", [NewEvent("x.y.z.v1", {})], NO_STREAM)
+        with pytest.raises(ConcurrencyError) as caught:
+            async with conn.transaction():
+                await append_to_stream(conn, "s", [NewEvent("x.y.z.v1", {})], NO_STREAM)
+    assert caught.value.actual == 1
+    assert caught.value.expected == 0
+
+
+async def test_duplicate_event_id_is_refused(schemas: SchemaFactory) -> None:
+    schema = await schemas.create("log")
+    event = NewEvent("x.y.z.v1", {})
+    async with schema.pool.acquire() as conn:
+        async with conn.transaction():
+            await append_to_stream(conn, "s1", [event])
+        with pytest.raises(asyncpg.UniqueViolationError):
+            async with conn.transaction():
+                await append_to_stream(conn, "s2", [event])
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE events SET type = 'tampered'",
+        "DELETE FROM events",
+        "TRUNCATE events",
+    ],
+)
+async def test_log_refuses_update_delete_truncate(schemas: SchemaFactory, statement: str) -> None:
+    schema = await schemas.create("log")
+    async with schema.pool.acquire() as conn:
+        async with conn.transaction():
+            await append_to_stream(conn, "s", [NewEvent("x.y.z.v1", {"v": 1})])
+        with pytest.raises(asyncpg.RestrictViolationError, match="append-only"):
+            await conn.execute(statement)
+    events = await read_stream(schema.pool, "s")
+    assert [e.type for e in events] == ["x.y.z.v1"]
+
+
+async def test_append_outside_transaction_is_refused(schemas: SchemaFactory) -> None:
+    schema = await schemas.create("log")
+    async with schema.pool.acquire() as conn:
+        with pytest.raises(RuntimeError, match="transaction"):
+            await append_to_stream(conn, "s", [NewEvent("x.y.z.v1", {})])
+
+
+async def _writer(pool: asyncpg.Pool, writer: int, count: int, rng: random.Random) -> None:
+    for i in range(count):
+        async with pool.acquire() as conn, conn.transaction():
+            await append(
+                conn,
+                [StreamAppend(f"w{writer}", [NewEvent("t.e.s.v1", {"w": writer, "i": i})])],
+            )
+            # Hold the transaction open for a random while so that commits land out of
+            # position order.
+            await asyncio.sleep(rng.random() * 0.02)
+
+
+async def test_gap_free_reader_never_skips_late_commits(schemas: SchemaFactory) -> None:
+    schema = await schemas.create("log")
+    rng = random.Random(20261123)
+    writers, per_writer = 8, 40
+    seen: list[tuple[int, int]] = []
+    seen_positions: set[int] = set()
+
+    async def long_transaction() -> None:
+        # A transaction that appends early and commits seconds later: its row has a low
+        # position and must still be read, in commit order, once it commits.
+        async with schema.pool.acquire() as conn, conn.transaction():
+            await append(conn, [StreamAppend("slow", [NewEvent("t.e.s.v1", {"slow": True})])])
+            await asyncio.sleep(1.5)
+
+    async def reader(stop: asyncio.Event) -> None:
+        position = Position.start()
+        while True:
+            batch = await read_all(schema.pool, position, limit=7)
+            for event in batch:
+                assert event.position > position, "reader went backwards"
+                assert event.global_position not in seen_positions, "read twice"
+                seen_positions.add(event.global_position)
+                seen.append((event.tx_id, event.global_position))
+                position = event.position
+            if not batch:
+                if stop.is_set():
+                    return
+                await asyncio.sleep(0.005)
+
+    stop = asyncio.Event()
+    reading = asyncio.create_task(reader(stop))
+    slow = asyncio.create_task(long_transaction())
+    await asyncio.gather(*(_writer(schema.pool, w, per_writer, rng) for w in range(writers)))
+    await slow
+    # Everything is committed; give the reader the chance to reach the head.
+    head = await head_position(schema.pool)
+    while not seen or Position(*seen[-1]) < head:
+        await asyncio.sleep(0.01)
+    stop.set()
+    await reading
+
+    total = await schema.pool.fetchval("SELECT count(*) FROM events")
+    assert total == writers * per_writer + 1
+    assert len(seen) == total, "a committed event was skipped"
+    assert seen == sorted(seen), "not in commit order"
