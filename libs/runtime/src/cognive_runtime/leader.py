@@ -15,6 +15,7 @@ import asyncpg
 import structlog
 
 from cognive_runtime.db.pool import connect
+from cognive_runtime.loops import Loop
 
 log = structlog.get_logger(__name__)
 
