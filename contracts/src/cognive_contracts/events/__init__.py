@@ -1,0 +1,117 @@
+"""Every event payload model, keyed by its routing key (the wire type without prefix)."""
+
+from __future__ import annotations
+
+from cognive_contracts.events import budget, cost, ingest, notification, registry
+from cognive_contracts.events.base import EventPayload, TokenUsage
+from cognive_contracts.events.budget import (
+    BudgetCallBlockedV1,
+    BudgetExceededV1,
+    BudgetPeriodRolledV1,
+    BudgetPolicyArchivedV1,
+    BudgetPolicyDefinedV1,
+    BudgetPolicyUpdatedV1,
+    BudgetThresholdCrossedV1,
+)
+from cognive_contracts.events.catalog import (
+    ADMIN_EVENT_PATTERNS,
+    EVENT_MODELS,
+    UnknownEventType,
+    is_admin_event,
+    model_for,
+)
+from cognive_contracts.events.cost import (
+    CostBreakdown,
+    LlmCallPricedV1,
+    LlmCallRepricedV1,
+    LlmCallUnpricedV1,
+    PriceProvenance,
+    PriceTier,
+    PricingChangedV1,
+    UnitPrices,
+)
+from cognive_contracts.events.ingest import (
+    LlmCallRecordedV1,
+    PolicyViolatedV1,
+    RunEndedV1,
+    RunStartedV1,
+    StepRecordedV1,
+    ToolCallRecordedV1,
+)
+from cognive_contracts.events.notification import (
+    ChannelCreatedV1,
+    ChannelDisabledV1,
+    ChannelUpdatedV1,
+    DeliveryFailedV1,
+    DeliverySucceededV1,
+    SubscriptionCreatedV1,
+    SubscriptionDeletedV1,
+)
+from cognive_contracts.events.registry import (
+    AgentRegisteredV1,
+    AgentRetiredV1,
+    AgentUpdatedV1,
+    ApiKeyIssuedV1,
+    ApiKeyRevokedV1,
+    RoleGrantedV1,
+    RoleRevokedV1,
+    TeamCreatedV1,
+    TeamUpdatedV1,
+    UserCreatedV1,
+)
+from cognive_contracts.events.wire import parse_data, to_cloudevent
+
+__all__ = [
+    "ADMIN_EVENT_PATTERNS",
+    "EVENT_MODELS",
+    "AgentRegisteredV1",
+    "AgentRetiredV1",
+    "AgentUpdatedV1",
+    "ApiKeyIssuedV1",
+    "ApiKeyRevokedV1",
+    "BudgetCallBlockedV1",
+    "BudgetExceededV1",
+    "BudgetPeriodRolledV1",
+    "BudgetPolicyArchivedV1",
+    "BudgetPolicyDefinedV1",
+    "BudgetPolicyUpdatedV1",
+    "BudgetThresholdCrossedV1",
+    "ChannelCreatedV1",
+    "ChannelDisabledV1",
+    "ChannelUpdatedV1",
+    "CostBreakdown",
+    "DeliveryFailedV1",
+    "DeliverySucceededV1",
+    "EventPayload",
+    "LlmCallPricedV1",
+    "LlmCallRecordedV1",
+    "LlmCallRepricedV1",
+    "LlmCallUnpricedV1",
+    "PolicyViolatedV1",
+    "PriceProvenance",
+    "PriceTier",
+    "PricingChangedV1",
+    "RoleGrantedV1",
+    "RoleRevokedV1",
+    "RunEndedV1",
+    "RunStartedV1",
+    "StepRecordedV1",
+    "SubscriptionCreatedV1",
+    "SubscriptionDeletedV1",
+    "TeamCreatedV1",
+    "TeamUpdatedV1",
+    "TokenUsage",
+    "ToolCallRecordedV1",
+    "UnitPrices",
+    "UnknownEventType",
+    "UserCreatedV1",
+    "budget",
+    "cost",
+    "ingest",
+    "is_admin_event",
+    "model_for",
+    "notification",
+    "parse_data",
+    "registry",
+    "to_cloudevent",
+]

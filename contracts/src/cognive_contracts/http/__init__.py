@@ -1,0 +1,10 @@
+"""Public HTTP bodies shared by every service (services add their own beside these)."""
+
+from __future__ import annotations
+
+from cognive_contracts.http.pagination import Page
+from cognive_contracts.http.problem import PROBLEM_CONTENT_TYPE, FieldError, ProblemDetails
+
+HTTP_MODELS = (ProblemDetails, FieldError)
+
+__all__ = ["HTTP_MODELS", "PROBLEM_CONTENT_TYPE", "FieldError", "Page", "ProblemDetails"]
