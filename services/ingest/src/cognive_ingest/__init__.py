@@ -1,0 +1,1 @@
+"""Cognive ingest service."""

@@ -1,0 +1,1 @@
+"""Cognive notification service."""
