@@ -32,6 +32,10 @@ class ServiceSettings(BaseSettings):
     # Prefix applied to every exchange and queue name: test runs isolate themselves with it.
     amqp_prefix: str = ""
     consumer_prefetch: int = 32
+    # How long a consumer holds a message through infrastructure trouble before it gives
+    # up and lets the broker redeliver: well inside RabbitMQ's consumer timeout (30 min).
+    consumer_hold_budget_s: float = Field(default=900.0, gt=0)
+    consumer_retry_max_wait_s: float = Field(default=5.0, gt=0)
     relay_events_per_message: int = Field(default=100, ge=1)
     relay_page_size: int = Field(default=5_000, ge=1)
     relay_max_in_flight: int = Field(default=64, ge=1)
@@ -47,8 +51,15 @@ class ServiceSettings(BaseSettings):
     jwt_hs256_secret: SecretStr = SecretStr("dev-only-insecure-signing-secret-change-me")
     jwt_issuer: str = "cognive-dev"
     jwt_audience: str = "cognive"
+    # HS256 tokens signed with jwt_hs256_secret (registry's dev login). Turn off where OIDC
+    # is the only identity source.
+    jwt_accept_dev_tokens: bool = True
     oidc_jwks_url: str | None = None
     oidc_issuer: str | None = None
+    oidc_audience: str | None = Field(default=None, description="Defaults to jwt_audience")
+    oidc_groups_claim: str = "groups"
+    # Group name -> "<team_id>:<role>", or "*:<role>" for an org-wide role.
+    oidc_group_role_map: dict[str, str] = Field(default_factory=dict)
     rate_limit_per_key_per_s: int = 200
     api_key_cache_ttl_s: int = 5
 

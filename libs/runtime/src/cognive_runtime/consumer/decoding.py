@@ -1,0 +1,156 @@
+"""A message body → the valid events of it and the poison items, each with its reason.
+
+Pure: no I/O. The fast path validates the whole body in one pydantic call (the normal case
+by far: a relay-packed batch of one type); only when that fails is the body re-read item by
+item, so that one bad item is split out and the rest still applied."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from cognive_contracts.envelope import (
+    CONTENT_TYPE_SINGLE,
+    CloudEvent,
+    EnvelopeError,
+    decode,
+    decode_raw,
+    encode_single,
+    validate_items,
+)
+from cognive_contracts.events.base import EventPayload
+from pydantic import ValidationError
+
+from cognive_runtime.consumer.types import Inbound
+
+# Detail strings go into AMQP headers and logs: long pydantic reports are cut.
+DETAIL_LIMIT = 1_000
+
+
+class Reason(StrEnum):
+    INVALID_JSON = "invalid_json"
+    INVALID_ENVELOPE = "invalid_envelope"
+    UNKNOWN_TYPE = "unknown_type"
+    INVALID_PAYLOAD = "invalid_payload"
+    DOMAIN_REJECTED = "domain_rejected"
+    HANDLER_ERROR = "handler_error"
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One valid event of a message, at `index` in it."""
+
+    index: int
+    routing_key: str
+    inbound: Inbound[Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PoisonItem:
+    """What goes to the DLQ: the offending item alone (or the whole body when it cannot be
+    read at all), with the reason."""
+
+    reason: Reason
+    detail: str
+    body: bytes
+    content_type: str
+    event_id: str | None = None
+    event_type: str | None = None
+
+
+@dataclass(slots=True)
+class Decoded:
+    items: list[Item] = field(default_factory=list)
+    poison: list[PoisonItem] = field(default_factory=list)
+
+
+def truncate(text: str, limit: int = DETAIL_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _validation_detail(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}"
+        for e in exc.errors(include_url=False)
+    )
+
+
+def poison_of(event: CloudEvent, reason: Reason, detail: str) -> PoisonItem:
+    return PoisonItem(
+        reason=reason,
+        detail=truncate(detail),
+        body=encode_single(event),
+        content_type=CONTENT_TYPE_SINGLE,
+        event_id=str(event.id),
+        event_type=event.type,
+    )
+
+
+def _raw_poison(raw: Any, reason: Reason, detail: str) -> PoisonItem:
+    event_id = raw.get("id") if isinstance(raw, dict) else None
+    event_type = raw.get("type") if isinstance(raw, dict) else None
+    return PoisonItem(
+        reason=reason,
+        detail=truncate(detail),
+        body=json.dumps(raw, separators=(",", ":"), ensure_ascii=False).encode(),
+        content_type=CONTENT_TYPE_SINGLE,
+        event_id=event_id if isinstance(event_id, str) else None,
+        event_type=event_type if isinstance(event_type, str) else None,
+    )
+
+
+def _classify_payloads(
+    indexed: list[tuple[int, CloudEvent]], models: Mapping[str, type[EventPayload]], out: Decoded
+) -> None:
+    for index, event in indexed:
+        routing_key = event.routing_key
+        model = models.get(routing_key)
+        if model is None:
+            out.poison.append(
+                poison_of(event, Reason.UNKNOWN_TYPE, f"no handler for {event.type!r}")
+            )
+            continue
+        try:
+            payload = model.model_validate(event.data)
+        except ValidationError as exc:
+            out.poison.append(poison_of(event, Reason.INVALID_PAYLOAD, _validation_detail(exc)))
+            continue
+        out.items.append(Item(index, routing_key, Inbound(event, payload)))
+
+
+def decode_message(
+    body: bytes, content_type: str, models: Mapping[str, type[EventPayload]]
+) -> Decoded:
+    """Classify every item of one message. `models` maps the routing keys this consumer
+    handles to their payload models; any other type is poison (`unknown_type`)."""
+    out = Decoded()
+    try:
+        events = decode(body, content_type)
+    except (ValidationError, EnvelopeError):
+        pass
+    else:
+        _classify_payloads(list(enumerate(events)), models, out)
+        return out
+    try:
+        raw_items = decode_raw(body, content_type)
+    except EnvelopeError as exc:
+        not_json = isinstance(exc.__cause__, UnicodeDecodeError | json.JSONDecodeError)
+        reason = Reason.INVALID_JSON if not_json else Reason.INVALID_ENVELOPE
+        out.poison.append(
+            PoisonItem(
+                reason=reason,
+                detail=truncate(str(exc)),
+                body=body,
+                content_type=content_type or "application/octet-stream",
+            )
+        )
+        return out
+    valid, invalid = validate_items(raw_items)
+    bad = {item.index: item for item in invalid}
+    for index in sorted(bad):
+        out.poison.append(_raw_poison(bad[index].raw, Reason.INVALID_ENVELOPE, bad[index].reason))
+    _classify_payloads(valid, models, out)
+    return out

@@ -1,0 +1,147 @@
+"""Which items of a message are poison, and why (the consumer's pure classification)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import pytest
+from cognive_contracts.envelope import (
+    CONTENT_TYPE_BATCH,
+    CONTENT_TYPE_SINGLE,
+    CloudEvent,
+    dataschema_for,
+    encode_batch,
+    encode_single,
+)
+from cognive_contracts.events.base import EventPayload
+from cognive_runtime.consumer.decoding import Reason, decode_message
+
+pytestmark = pytest.mark.unit
+
+KEY = "test.widget.made.v1"
+
+
+class WidgetMadeV1(EventPayload):
+    event_type: ClassVar[str] = KEY
+    widget: str
+    size: int
+
+
+MODELS: dict[str, type[EventPayload]] = {KEY: WidgetMadeV1}
+
+
+def event(data: dict[str, Any] | None = None, key: str = KEY) -> CloudEvent:
+    return CloudEvent(
+        id=uuid.uuid4(),
+        source="/cognive/test",
+        type=f"cognive.{key}",
+        subject="widget-1",
+        time=datetime.now(UTC),
+        dataschema=dataschema_for(key),
+        data=data if data is not None else {"widget": "w", "size": 1},
+    )
+
+
+def as_dict(ev: CloudEvent) -> dict[str, Any]:
+    parsed: dict[str, Any] = json.loads(encode_single(ev))
+    return parsed
+
+
+def test_valid_batch_is_all_items_in_order() -> None:
+    events = [event({"widget": f"w{i}", "size": i}) for i in range(5)]
+    out = decode_message(encode_batch(events), CONTENT_TYPE_BATCH, MODELS)
+    assert out.poison == []
+    assert [i.inbound.event_id for i in out.items] == [e.id for e in events]
+    assert [i.inbound.payload.size for i in out.items] == [0, 1, 2, 3, 4]
+    assert {i.routing_key for i in out.items} == {KEY}
+
+
+def test_single_event_with_content_type_parameters() -> None:
+    ev = event()
+    out = decode_message(encode_single(ev), CONTENT_TYPE_SINGLE + "; charset=utf-8", MODELS)
+    assert [i.inbound.envelope for i in out.items] == [ev]
+
+
+def test_unknown_fields_in_payload_are_ignored() -> None:
+    out = decode_message(
+        encode_single(event({"widget": "w", "size": 1, "new": True})), CONTENT_TYPE_SINGLE, MODELS
+    )
+    assert len(out.items) == 1
+    assert out.poison == []
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "reason"),
+    [
+        (b"{not json", CONTENT_TYPE_SINGLE, Reason.INVALID_JSON),
+        (b"\xff\xfe", CONTENT_TYPE_BATCH, Reason.INVALID_JSON),
+        (b"[]", CONTENT_TYPE_SINGLE, Reason.INVALID_ENVELOPE),
+        (b"{}", CONTENT_TYPE_BATCH, Reason.INVALID_ENVELOPE),
+        (b"{}", "text/plain", Reason.INVALID_ENVELOPE),
+    ],
+)
+def test_unreadable_body_is_poison_whole(body: bytes, content_type: str, reason: Reason) -> None:
+    out = decode_message(body, content_type, MODELS)
+    assert out.items == []
+    [poison] = out.poison
+    assert poison.reason is reason
+    assert poison.body == body
+    assert poison.event_id is None
+
+
+def test_poison_items_are_split_out_of_a_batch() -> None:
+    good = [event({"widget": f"g{i}", "size": i}) for i in range(3)]
+    bad_payload = event({"widget": "w", "size": "big"})
+    unknown = event(key="test.gadget.made.v1")
+    no_id = as_dict(event())
+    del no_id["id"]
+    items = [
+        as_dict(good[0]),
+        as_dict(bad_payload),
+        "not an object",
+        as_dict(good[1]),
+        no_id,
+        as_dict(unknown),
+        as_dict(good[2]),
+    ]
+    out = decode_message(json.dumps(items).encode(), CONTENT_TYPE_BATCH, MODELS)
+
+    assert [i.inbound.event_id for i in out.items] == [e.id for e in good]
+    assert [i.index for i in out.items] == [0, 3, 6]
+    reasons = sorted((p.reason.value, p.event_id) for p in out.poison)
+    assert reasons == sorted(
+        [
+            ("invalid_envelope", None),  # "not an object"
+            ("invalid_envelope", None),  # no id
+            ("invalid_payload", str(bad_payload.id)),
+            ("unknown_type", str(unknown.id)),
+        ]
+    )
+    payload_poison = next(p for p in out.poison if p.reason is Reason.INVALID_PAYLOAD)
+    # The offending item alone, as a single CloudEvent.
+    assert CloudEvent.model_validate_json(payload_poison.body) == bad_payload
+    assert payload_poison.content_type == CONTENT_TYPE_SINGLE
+    assert "size" in payload_poison.detail
+    assert payload_poison.event_type == bad_payload.type
+
+
+def test_invalid_envelope_keeps_what_is_known_of_the_item() -> None:
+    raw = as_dict(event())
+    raw["source"] = "elsewhere"
+    out = decode_message(json.dumps([raw]).encode(), CONTENT_TYPE_BATCH, MODELS)
+    [poison] = out.poison
+    assert poison.reason is Reason.INVALID_ENVELOPE
+    assert poison.event_id == raw["id"]
+    assert json.loads(poison.body) == raw
+    assert "source" in poison.detail
+
+
+def test_detail_is_truncated() -> None:
+    items = [as_dict(event({"widget": "w" * 10, "size": 1, **{f"x{i}": i for i in range(3)}}))]
+    items[0]["data"] = {"widget": ["x"] * 2000, "size": ["y"] * 2000}
+    out = decode_message(json.dumps(items).encode(), CONTENT_TYPE_BATCH, MODELS)
+    [poison] = out.poison
+    assert len(poison.detail) <= 1000
