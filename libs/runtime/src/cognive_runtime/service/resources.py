@@ -1,0 +1,127 @@
+"""The clients a service holds, opened once in the app's lifespan and passed down.
+
+Also the standard loops built from them: the relay and projection runners under leader
+locks (one active replica), consumers in every replica (the inbox makes that safe)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import asyncpg
+import redis.asyncio as aioredis
+from aio_pika.abc import AbstractRobustConnection
+from cognive_contracts.events import model_for
+from cognive_contracts.routing import topic_matches
+from cognive_contracts.topology import TopologyManifest, load_manifest
+
+from cognive_runtime.amqp import connect_amqp, declare_topology
+from cognive_runtime.auth import ApiKeyStore, JwtVerifier, RateLimiter
+from cognive_runtime.consumer import Consumer, Handler, Route
+from cognive_runtime.db import apply_migrations, create_pool
+from cognive_runtime.db.migrations import Migration
+from cognive_runtime.leader import LeaderLock, LeaderLoop
+from cognive_runtime.loops import Loop
+from cognive_runtime.projections import Projection, ProjectionRunner
+from cognive_runtime.relay import Relay
+from cognive_runtime.settings import ServiceSettings
+
+
+@dataclass
+class ServiceResources:
+    settings: ServiceSettings
+    pool: asyncpg.Pool
+    redis: aioredis.Redis
+    amqp: AbstractRobustConnection
+    manifest: TopologyManifest
+    api_keys: ApiKeyStore
+    jwt_verifier: JwtVerifier
+    rate_limiter: RateLimiter
+    started: bool = field(default=False)
+
+    @property
+    def redis_prefix(self) -> str:
+        return f"{self.settings.redis_prefix}{self.settings.service}:"
+
+    def leader(self, loop: Loop) -> Loop:
+        s = self.settings
+        return LeaderLoop(loop, LeaderLock(s.postgres_dsn, s.schema_name, loop.name))
+
+    def relay(self) -> Loop:
+        return self.leader(Relay.from_settings(self.settings, self.pool, self.amqp))
+
+    def projection(
+        self, projection: Projection, *, chunk_size: int = 1000, idle_poll_s: float = 0.1
+    ) -> Loop:
+        runner = ProjectionRunner(
+            self.pool,
+            projection,
+            self.settings.service,
+            chunk_size=chunk_size,
+            idle_poll_s=idle_poll_s,
+        )
+        return self.leader(runner)
+
+    def consumer(self, queue: str, handlers: Mapping[str, Handler | Route]) -> Loop:
+        """A consumer of one of this service's manifest queues (unprefixed name). The API-key
+        projection's handlers are added when the queue carries `registry.api_key.*`, so no
+        service can forget them."""
+        routes: dict[str, Route] = {}
+        for key, handler in handlers.items():
+            routes[key] = handler if isinstance(handler, Route) else Route(model_for(key), handler)
+        spec = next(
+            q
+            for q in self.manifest.service(self.settings.service).queues
+            if q.name == self.settings.amqp_prefix + queue
+        )
+        for key, handler in self.api_keys.projection.handlers().items():
+            if key not in routes and any(topic_matches(b, key) for b in spec.bindings):
+                routes[key] = Route(model_for(key), handler)
+        return Consumer.from_settings(
+            self.settings, self.pool, self.amqp, queue=queue, routes=routes
+        )
+
+
+async def open_resources(
+    settings: ServiceSettings, migrations: Sequence[Migration] = ()
+) -> ServiceResources:
+    """Migrate (under the advisory lock), then open the pool, Redis and the broker, and
+    declare this service's part of the topology (idempotent)."""
+    conn = await asyncpg.connect(settings.postgres_dsn)
+    try:
+        await apply_migrations(conn, settings.schema_name, list(migrations))
+    finally:
+        await conn.close()
+    pool = await create_pool(
+        settings.postgres_dsn,
+        settings.schema_name,
+        application_name=f"cognive-{settings.service}",
+        min_size=settings.db_pool_min,
+        max_size=settings.db_pool_max,
+        idle_in_transaction_timeout_ms=settings.idle_in_transaction_timeout_ms,
+    )
+    redis = aioredis.Redis.from_url(settings.redis_url.get_secret_value())
+    amqp = await connect_amqp(settings.rabbitmq_url.get_secret_value(), name=settings.service)
+    manifest = load_manifest().with_prefix(settings.amqp_prefix)
+    await declare_topology(amqp, manifest, [settings.service])
+    prefix = f"{settings.redis_prefix}{settings.service}:"
+    return ServiceResources(
+        settings=settings,
+        pool=pool,
+        redis=redis,
+        amqp=amqp,
+        manifest=manifest,
+        api_keys=ApiKeyStore(pool, redis, prefix, cache_ttl_s=settings.api_key_cache_ttl_s),
+        jwt_verifier=JwtVerifier.from_settings(settings),
+        rate_limiter=RateLimiter(redis, prefix, settings.rate_limit_per_key_per_s),
+    )
+
+
+async def close_resources(res: ServiceResources) -> None:
+    with contextlib.suppress(Exception):
+        await res.amqp.close()
+    with contextlib.suppress(Exception):
+        await res.redis.aclose()
+    with contextlib.suppress(Exception):
+        await res.pool.close()
