@@ -15,6 +15,7 @@ import pytest
 import pytest_asyncio
 import redis.asyncio as aioredis
 
+from cognive_runtime.testing.amqp_fixtures import amqp_connection, clean_queues, topology  # noqa: F401
 from cognive_runtime.testing.schemas import SchemaFactory
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
