@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from cognive_contracts.http.ingest import INGEST_HTTP_MODELS
 from cognive_contracts.http.pagination import Page
 from cognive_contracts.http.problem import PROBLEM_CONTENT_TYPE, FieldError, ProblemDetails
 
-HTTP_MODELS = (ProblemDetails, FieldError)
+HTTP_MODELS = (ProblemDetails, FieldError, *INGEST_HTTP_MODELS)
 
 __all__ = ["HTTP_MODELS", "PROBLEM_CONTENT_TYPE", "FieldError", "Page", "ProblemDetails"]

@@ -1,0 +1,128 @@
+"""``GET /v1/runs`` and ``GET /v1/runs/{run_id}``: the runs read model."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from cognive_contracts.http import Page
+from cognive_contracts.http.ingest import (
+    LlmCallOut,
+    RunDetail,
+    RunStatus,
+    RunSummary,
+    StepOut,
+    ToolCallOut,
+)
+from cognive_ingest.api.access import can_read, readable_teams
+from cognive_ingest.api.cursor import bad_cursor, decode_cursor, encode_cursor
+from cognive_ingest.api.deps import Reader, State
+from cognive_runtime.problems import ProblemError, problem_type
+
+router = APIRouter(tags=["runs"])
+
+_COLUMNS = """run_id, agent_id, team_id, api_key_id, name, parent_run_id, status, error,
+    started_at, ended_at, duration_ms, first_event_at, last_event_at, metadata, tags,
+    step_count, llm_call_count, tool_call_count, input_tokens, output_tokens"""
+
+
+def _summary(row: Any) -> dict[str, Any]:
+    return {**dict(row), "tags": list(row["tags"])}
+
+
+@router.get("/v1/runs", response_model=Page[RunSummary], summary="List runs, newest first")
+async def list_runs(
+    principal: Reader,
+    state: State,
+    agent_id: str | None = None,
+    team_id: str | None = None,
+    status: RunStatus | None = None,
+    started_after: Annotated[datetime | None, Query(description="first event at or after")] = None,
+    started_before: Annotated[datetime | None, Query(description="first event before")] = None,
+    limit: Annotated[int | None, Query(ge=1, le=500)] = None,
+    cursor: str | None = None,
+) -> Page[RunSummary]:
+    teams = readable_teams(principal, team_id)
+    size = min(limit or state.settings.page_size_default, state.settings.page_size_max)
+    where: list[str] = []
+    args: list[Any] = []
+
+    def add(clause: str, *values: Any) -> None:
+        for value in values:
+            args.append(value)
+            clause = clause.replace("?", f"${len(args)}", 1)
+        where.append(clause)
+
+    if teams is not None:
+        add("team_id = ANY(?::text[])", teams)
+    if agent_id is not None:
+        add("agent_id = ?", agent_id)
+    if status is not None:
+        add("status = ?", status)
+    if started_after is not None:
+        add("first_event_at >= ?", started_after)
+    if started_before is not None:
+        add("first_event_at < ?", started_before)
+    if cursor is not None:
+        at, run = decode_cursor(cursor, 2)
+        try:
+            at_time = datetime.fromisoformat(str(at))
+        except ValueError as exc:
+            raise bad_cursor() from exc
+        if not isinstance(run, str):
+            raise bad_cursor()
+        add("(first_event_at, run_id) < (?, ?)", at_time, run)
+    args.append(size + 1)
+    sql = (
+        f"SELECT {_COLUMNS} FROM runs"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + f" ORDER BY first_event_at DESC, run_id DESC LIMIT ${len(args)}"
+    )
+    rows = await state.pool.fetch(sql, *args)
+    items = [RunSummary.model_validate(_summary(r)) for r in rows[:size]]
+    next_cursor = None
+    if len(rows) > size:
+        last = rows[size - 1]
+        next_cursor = encode_cursor(last["first_event_at"].isoformat(), last["run_id"])
+    return Page[RunSummary](items=items, next_cursor=next_cursor)
+
+
+@router.get(
+    "/v1/runs/{run_id}",
+    response_model=RunDetail,
+    summary="One run with its steps, LLM calls and tool calls in order",
+    responses={404: {"description": "No such run, or not one the caller may read"}},
+)
+async def get_run(run_id: str, principal: Reader, state: State) -> RunDetail:
+    async with state.pool.acquire() as conn:
+        row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM runs WHERE run_id = $1", run_id)
+        # Another team's run answers like a missing one: its existence is not disclosed.
+        if row is None or not can_read(principal, row["team_id"]):
+            raise ProblemError(
+                status=404,
+                title="Not Found",
+                detail=f"no run {run_id}",
+                type=problem_type("not-found"),
+            )
+        items = await conn.fetch(
+            "SELECT seq, kind, event_id, occurred_at, data FROM run_items WHERE run_id = $1"
+            " ORDER BY occurred_at, seq",
+            run_id,
+        )
+    detail: dict[str, Any] = {**_summary(row), "steps": [], "llm_calls": [], "tool_calls": []}
+    for item in items:
+        fields = {
+            **item["data"],
+            "seq": item["seq"],
+            "event_id": item["event_id"],
+            "occurred_at": item["occurred_at"],
+        }
+        if item["kind"] == "step":
+            detail["steps"].append(StepOut.model_validate(fields))
+        elif item["kind"] == "llm_call":
+            detail["llm_calls"].append(LlmCallOut.model_validate(fields))
+        else:
+            detail["tool_calls"].append(ToolCallOut.model_validate(fields))
+    return RunDetail.model_validate(detail)

@@ -1,0 +1,1 @@
+"""Consumed foreign events → ingest's own log (one transaction with the inbox rows)."""
