@@ -62,7 +62,10 @@ def machine() -> str:
 
 def versions() -> str:
     parts = []
-    for cmd, label in ((["psql", "--version"], "Postgres"), (["redis-server", "--version"], "Redis")):
+    for cmd, label in (
+        (["psql", "--version"], "Postgres"),
+        (["redis-server", "--version"], "Redis"),
+    ):
         try:
             out = subprocess.run(cmd, capture_output=True, text=True, timeout=5, check=False).stdout
             found = re.search(r"(\d+\.\d+(\.\d+)?)", out)
@@ -109,11 +112,18 @@ def write_section(section: str, intro: str, rows: list[Row]) -> None:
             f"{'' if r.ratio is None else f'{r.ratio:.2f}'} | {r.target} |"
         )
     block = "\n".join(lines) + "\n"
-    text = DOCS.read_text() if DOCS.exists() else (
-        "# Benchmarks\n\nEach section is rewritten by its benchmark (`make bench` or "
-        "`python bench/<name>.py`). Ratios compare against a baseline measured in the same run, "
-        "because this machine is noisy.\n\n"
+    text = (
+        DOCS.read_text()
+        if DOCS.exists()
+        else (
+            "# Benchmarks\n\nEach section is rewritten by its benchmark (`make bench` or "
+            "`python bench/<name>.py`). Ratios compare against a baseline measured in the same "
+            "run, "
+            "because this machine is noisy.\n\n"
+        )
     )
     pattern = re.compile(rf"^## {re.escape(section)}\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(block + "\n", text) if pattern.search(text) else text.rstrip() + "\n\n" + block
+    text = (
+        pattern.sub(block + "\n", text) if pattern.search(text) else text.rstrip() + "\n\n" + block
+    )
     DOCS.write_text(text)

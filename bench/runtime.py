@@ -14,8 +14,8 @@ import secrets
 import uuid
 
 import asyncpg
-
 from _common import PG_DSN, Row, rate, render, write_section
+
 from cognive_runtime.db import apply_migrations, create_pool, quote_ident
 from cognive_runtime.eventlog import NewEvent, Position, StreamAppend, append, read_all
 
@@ -65,7 +65,7 @@ async def drop_schema(name: str, pool: asyncpg.Pool) -> None:
 
 
 def events(n: int) -> list[NewEvent]:
-    return [NewEvent(EVENT_TYPE, PAYLOAD) for _ in range(n)]
+    return [NewEvent(EVENT_TYPE, {**PAYLOAD, "call_id": str(uuid.uuid4())}) for _ in range(n)]
 
 
 async def fill(pool: asyncpg.Pool, total: int, per_tx: int = 1000) -> None:
@@ -109,7 +109,10 @@ async def bench_append(total: int) -> list[Row]:
                     await conn.executemany(
                         "INSERT INTO raw_events (stream_id, stream_version, event_id, type, data,"
                         " metadata) VALUES ($1, 1, $2, $3, $4::text::jsonb, '{}')",
-                        [(f"r-{start + i}", uuid.uuid4(), EVENT_TYPE, data_text) for i in range(batch)],
+                        [
+                            (f"r-{start + i}", uuid.uuid4(), EVENT_TYPE, data_text)
+                            for i in range(batch)
+                        ],
                     )
 
         async def raw_single() -> None:
@@ -118,7 +121,10 @@ async def bench_append(total: int) -> list[Row]:
                     await conn.execute(
                         "INSERT INTO raw_events (stream_id, stream_version, event_id, type, data,"
                         " metadata) VALUES ($1, 1, $2, $3, $4::text::jsonb, '{}')",
-                        f"q-{i}", uuid.uuid4(), EVENT_TYPE, data_text,
+                        f"q-{i}",
+                        uuid.uuid4(),
+                        EVENT_TYPE,
+                        data_text,
                     )
 
         base_b = await rate(total, raw_executemany)
@@ -178,10 +184,32 @@ async def bench_read(total: int) -> list[Row]:
         await drop_schema(schema, pool)
 
 
+async def bench_messaging(scale: int) -> list[Row]:
+    import runtime_messaging as messaging
+
+    rows: list[Row] = []
+    prefix = messaging.run_prefix()
+    schema, pool = await fresh_schema("relay")
+    try:
+        total = 100_000 * scale
+        await fill(pool, total)
+        rows += await messaging.bench_relay(pool, total, prefix)
+        rows += await messaging.bench_rebuild(pool, total)
+    finally:
+        await drop_schema(schema, pool)
+    schema, pool = await fresh_schema("consumer")
+    try:
+        rows += await messaging.bench_consumer(pool, 50_000 * scale, prefix)
+    finally:
+        await drop_schema(schema, pool)
+    return rows
+
+
 async def main(scale: int) -> None:
     rows: list[Row] = []
     rows += await bench_append(20_000 * scale)
     rows += await bench_read(100_000 * scale)
+    rows += await bench_messaging(scale)
     render("cognive runtime", rows)
     write_section(
         "Runtime (bench/runtime.py)",

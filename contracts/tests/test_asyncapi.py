@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from cognive_contracts.asyncapi import (
     ASYNCAPI_FILE,
     build_document,

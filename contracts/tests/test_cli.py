@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from cognive_contracts.cli import DEFAULT_ROOT, main
 
 pytestmark = pytest.mark.unit

@@ -3,13 +3,14 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import pytest
+from pydantic import BaseModel
+
 from cognive_contracts.compat import (
     BreakingChange,
     compare_openapi,
     compare_schema_sets,
     compare_schemas,
 )
-from pydantic import BaseModel
 
 pytestmark = pytest.mark.unit
 

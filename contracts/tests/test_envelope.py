@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from uuid import uuid4
 
 import pytest
+from pydantic import ValidationError
+
 from cognive_contracts.envelope import (
     CONTENT_TYPE_BATCH,
     CONTENT_TYPE_SINGLE,
@@ -16,7 +18,6 @@ from cognive_contracts.envelope import (
     encode_single,
     validate_items,
 )
-from pydantic import ValidationError
 
 pytestmark = pytest.mark.unit
 

@@ -6,6 +6,9 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from contract_samples import sample_payload
+from pydantic import ValidationError
+
 from cognive_contracts.envelope import CONTENT_TYPE_BATCH, decode, encode_batch
 from cognive_contracts.events import (
     EVENT_MODELS,
@@ -17,8 +20,6 @@ from cognive_contracts.events import (
     parse_data,
     to_cloudevent,
 )
-from contract_samples import sample_payload
-from pydantic import ValidationError
 
 pytestmark = pytest.mark.unit
 

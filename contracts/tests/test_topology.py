@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from cognive_contracts.events import EVENT_MODELS
 from cognive_contracts.routing import topic_matches
 from cognive_contracts.topology import load_manifest

@@ -15,6 +15,9 @@ import pytest
 import pytest_asyncio
 import redis.asyncio as aioredis
 from aio_pika.abc import AbstractRobustConnection
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+
 from cognive_contracts.envelope import CONTENT_TYPE_SINGLE, CloudEvent, encode_single
 from cognive_contracts.events.base import ApiKeyScope, EventPayload
 from cognive_contracts.events.registry import ApiKeyIssuedV1, ApiKeyRevokedV1
@@ -37,8 +40,6 @@ from cognive_runtime.auth.key_projection import cache_key
 from cognive_runtime.consumer import Consumer, DlqTarget, Inbound
 from cognive_runtime.problems import PROBLEM_CONTENT_TYPE, ProblemError
 from cognive_runtime.testing import SchemaFactory, TestSchema, wait_until
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
 
 pytestmark = pytest.mark.integration
 

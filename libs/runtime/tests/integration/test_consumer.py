@@ -17,6 +17,8 @@ import asyncpg
 import pytest
 import pytest_asyncio
 from aio_pika.abc import AbstractRobustConnection
+from prometheus_client import REGISTRY
+
 from cognive_contracts.envelope import (
     CONTENT_TYPE_BATCH,
     CONTENT_TYPE_SINGLE,
@@ -38,7 +40,6 @@ from cognive_runtime.consumer import (
     read_dlq,
 )
 from cognive_runtime.testing import SchemaFactory, TestSchema, wait_until
-from prometheus_client import REGISTRY
 
 pytestmark = pytest.mark.integration
 

@@ -7,6 +7,7 @@ import random
 
 import asyncpg
 import pytest
+
 from cognive_runtime.eventlog import (
     NO_STREAM,
     ConcurrencyError,

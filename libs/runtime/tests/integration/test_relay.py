@@ -16,6 +16,7 @@ import asyncpg
 import pytest
 import pytest_asyncio
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+
 from cognive_contracts.envelope import CONTENT_TYPE_BATCH, CONTENT_TYPE_SINGLE, CloudEvent, decode
 from cognive_contracts.topology import TopologyManifest
 from cognive_runtime.eventlog import (

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import APIRouter
+from pydantic import BaseModel
+
 from cognive_runtime.problems import FieldProblem, ProblemError
 from cognive_runtime.service import create_service_app
 from cognive_runtime.testing import SchemaFactory, ServiceProcess
 from cognive_runtime.testing.sample_service import SampleSettings
-from fastapi import APIRouter
-from pydantic import BaseModel
 
 pytestmark = pytest.mark.integration
 

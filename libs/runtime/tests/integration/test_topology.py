@@ -5,6 +5,7 @@ from __future__ import annotations
 import aio_pika
 import pytest
 from aio_pika.abc import AbstractRobustConnection
+
 from cognive_contracts.asyncapi import build_document, manifest_queue_bindings, queue_bindings
 from cognive_contracts.topology import TopologyManifest
 from cognive_runtime.amqp import declare_topology, queue_depths

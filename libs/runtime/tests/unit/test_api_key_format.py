@@ -1,4 +1,7 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from cognive_runtime.auth.api_key_format import (
     BASE62,
     CHECKSUM_LENGTH,
@@ -11,8 +14,6 @@ from cognive_runtime.auth.api_key_format import (
     scopes_grant,
     verify_api_key_hash,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 pytestmark = pytest.mark.unit
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import pytest
+
 from cognive_contracts.envelope import (
     CONTENT_TYPE_BATCH,
     CONTENT_TYPE_SINGLE,

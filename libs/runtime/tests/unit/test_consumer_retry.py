@@ -8,6 +8,7 @@ import asyncio
 import asyncpg
 import pytest
 import redis.exceptions
+
 from cognive_runtime.consumer.retry import (
     DlqPublishError,
     TransientError,

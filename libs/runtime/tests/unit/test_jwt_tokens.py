@@ -10,6 +10,10 @@ from typing import Any
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+
 from cognive_runtime.auth.jwt_tokens import (
     InvalidToken,
     JwtConfig,
@@ -20,9 +24,6 @@ from cognive_runtime.auth.jwt_tokens import (
 )
 from cognive_runtime.auth.principals import RoleBinding
 from cognive_runtime.settings import ServiceSettings
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 pytestmark = pytest.mark.unit
 

@@ -1,4 +1,5 @@
 import pytest
+
 from cognive_runtime.auth.principals import ApiKeyPrincipal, RoleBinding, UserPrincipal
 
 pytestmark = pytest.mark.unit

@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+
 from cognive_contracts.envelope import (
     CONTENT_TYPE_BATCH,
     CONTENT_TYPE_SINGLE,

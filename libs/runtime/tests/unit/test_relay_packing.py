@@ -6,9 +6,10 @@ import itertools
 from dataclasses import dataclass
 
 import pytest
-from cognive_runtime.relay import pack
 from hypothesis import given
 from hypothesis import strategies as st
+
+from cognive_runtime.relay import pack
 
 pytestmark = pytest.mark.unit
 

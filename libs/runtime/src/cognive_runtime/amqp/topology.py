@@ -11,8 +11,9 @@ from collections.abc import Iterable, Sequence
 import aio_pika
 import structlog
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange
-from cognive_contracts.topology import ExchangeSpec, QueueSpec, TopologyManifest
 from pamqp.common import FieldTable
+
+from cognive_contracts.topology import ExchangeSpec, QueueSpec, TopologyManifest
 
 log = structlog.get_logger(__name__)
 

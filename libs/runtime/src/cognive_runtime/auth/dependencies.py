@@ -29,9 +29,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, cast
 
-from cognive_contracts.events.base import Role
 from fastapi import Depends, Request
 
+from cognive_contracts.events.base import Role
 from cognive_runtime.auth.api_key_format import KEY_PREFIX, Scope
 from cognive_runtime.auth.jwt_tokens import InvalidToken, JwtVerifier
 from cognive_runtime.auth.key_projection import ApiKeyStore

@@ -26,9 +26,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal, get_args
 
 import jwt
-from cognive_contracts.events.base import Role
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
+from cognive_contracts.events.base import Role
 from cognive_runtime.auth.principals import RoleBinding, UserPrincipal, role_at_least
 from cognive_runtime.settings import ServiceSettings
 

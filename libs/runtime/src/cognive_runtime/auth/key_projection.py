@@ -26,9 +26,9 @@ from typing import Any, Final, cast
 import asyncpg
 import redis.asyncio as aioredis
 import structlog
-from cognive_contracts.events.registry import ApiKeyIssuedV1, ApiKeyRevokedV1
 from redis.exceptions import RedisError
 
+from cognive_contracts.events.registry import ApiKeyIssuedV1, ApiKeyRevokedV1
 from cognive_runtime.auth.api_key_format import Scope, parse_api_key, verify_api_key_hash
 from cognive_runtime.auth.principals import ApiKeyPrincipal
 from cognive_runtime.consumer.types import Handler, Inbound

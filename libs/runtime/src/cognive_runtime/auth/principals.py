@@ -25,7 +25,6 @@ from datetime import datetime
 from typing import Final, Literal
 
 from cognive_contracts.events.base import Role
-
 from cognive_runtime.auth.api_key_format import Scope, scopes_grant
 
 ROLE_ORDER: Final[dict[Role, int]] = {"viewer": 0, "developer": 1, "team_lead": 2, "admin": 3}

@@ -34,10 +34,10 @@ from aio_pika.abc import (
     AbstractExchange,
     AbstractIncomingMessage,
 )
-from cognive_contracts.events.base import EventPayload
-from cognive_contracts.topology import load_manifest
 from opentelemetry import propagate, trace
 
+from cognive_contracts.events.base import EventPayload
+from cognive_contracts.topology import load_manifest
 from cognive_runtime.consumer.decoding import (
     Decoded,
     Item,

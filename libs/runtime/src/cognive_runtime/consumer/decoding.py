@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from pydantic import ValidationError
+
 from cognive_contracts.envelope import (
     CONTENT_TYPE_SINGLE,
     CloudEvent,
@@ -22,8 +24,6 @@ from cognive_contracts.envelope import (
     validate_items,
 )
 from cognive_contracts.events.base import EventPayload
-from pydantic import ValidationError
-
 from cognive_runtime.consumer.types import Inbound
 
 # Detail strings go into AMQP headers and logs: long pydantic reports are cut.

@@ -15,8 +15,8 @@ from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractConnection, AbstractExchange
-from cognive_contracts.topology import TopologyManifest
 
+from cognive_contracts.topology import TopologyManifest
 from cognive_runtime.consumer.decoding import PoisonItem
 
 HEADER_REASON = "x-cognive-reason"

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import asyncpg
+
 from cognive_contracts.envelope import CloudEvent
 from cognive_contracts.events.base import EventPayload
 

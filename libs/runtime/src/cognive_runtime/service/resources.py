@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 import asyncpg
 import redis.asyncio as aioredis
 from aio_pika.abc import AbstractRobustConnection
+
 from cognive_contracts.events import model_for
 from cognive_contracts.routing import topic_matches
 from cognive_contracts.topology import TopologyManifest, load_manifest
-
 from cognive_runtime.amqp import connect_amqp, declare_topology
 from cognive_runtime.auth import ApiKeyStore, JwtVerifier, RateLimiter
 from cognive_runtime.consumer import Consumer, Handler, Route

@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 import aio_pika
 import pytest_asyncio
 from aio_pika.abc import AbstractRobustConnection
-from cognive_contracts.topology import TopologyManifest, load_manifest
 
+from cognive_contracts.topology import TopologyManifest, load_manifest
 from cognive_runtime.amqp import connect_amqp, declare_topology
 from cognive_runtime.testing import rabbitmqctl
 
