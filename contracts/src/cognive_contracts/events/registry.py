@@ -104,6 +104,8 @@ class UserCreatedV1(EventPayload):
     display_name: str | None = None
     # The OIDC subject when the user came from the identity provider.
     external_subject: str | None = None
+    # An organisation-wide role (applies to every team), e.g. the first admin.
+    org_role: Role | None = None
 
 
 class _RoleBinding(EventPayload):

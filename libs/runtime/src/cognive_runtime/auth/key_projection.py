@@ -132,13 +132,17 @@ class ApiKeyProjection:
     ) -> None:
         await apply_revoked(conn, [e.payload for e in events])
         # Errors propagate: the consumer must retry until every replica will refuse the key.
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for event in events:
-                pipe.set(
-                    cache_key(self._prefix, event.payload.key_id), _REVOKED, px=self._revoked_ttl_ms
-                )
-            await pipe.execute()
+        await self.mark_revoked([e.payload.key_id for e in events])
         log.info("api_key.projected", type=REVOKED, events=len(events))
+
+    async def mark_revoked(self, key_ids: Sequence[str]) -> None:
+        """Overwrite the cache entries with a "revoked" marker (never a plain delete: a
+        lookup racing the revoke could otherwise put the active record back). Registry,
+        which revokes in its own transaction, calls this after commit."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key_id in key_ids:
+                pipe.set(cache_key(self._prefix, key_id), _REVOKED, px=self._revoked_ttl_ms)
+            await pipe.execute()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""Registry's HTTP API, one module per resource."""

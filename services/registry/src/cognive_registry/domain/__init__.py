@@ -1,0 +1,1 @@
+"""Registry's domain: pure decisions over teams, agents, keys and people; no I/O."""

@@ -1,0 +1,1 @@
+"""Consumed events → registry's log."""
