@@ -30,6 +30,7 @@ lint: install
 
 contracts: install
 	$(VENV)/bin/cognive-contracts export
+	$(PY) scripts/export_openapi.py
 
 bench: install services
 	$(PY) bench/runtime.py

@@ -14,6 +14,9 @@ class _RunScoped(EventPayload):
     lookup: the agent, its team as ingest knew it (None if not yet known), the key that
     sent it, and when it happened at the agent."""
 
+    # Stable since the ingest service landed (issue 4): changes must stay compatible.
+    contract_status = "stable"
+
     run_id: Id
     agent_id: Id
     team_id: Id | None = None
@@ -73,6 +76,7 @@ class ToolCallRecordedV1(_RunScoped):
 
 class PolicyViolatedV1(EventPayload):
     event_type = "ingest.policy.violated.v1"
+    contract_status = "stable"
 
     violation_id: Id
     kind: Literal["model_not_allowed", "tool_not_approved"]

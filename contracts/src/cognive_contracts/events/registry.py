@@ -1,4 +1,5 @@
 """Events published by registry: teams, agents, API keys, users and role bindings.
+Stable since the registry service landed (issue 4).
 
 ``*.updated`` events carry the whole new state, not a diff, so that a consumer's
 projection is a plain upsert and a missed intermediate update cannot corrupt it.
@@ -22,6 +23,8 @@ from cognive_contracts.events.base import (
 
 
 class _TeamState(EventPayload):
+    contract_status = "stable"
+
     team_id: Id
     name: Name
     description: str | None = None
@@ -36,6 +39,8 @@ class TeamUpdatedV1(_TeamState):
 
 
 class _AgentState(EventPayload):
+    contract_status = "stable"
+
     agent_id: Id
     team_id: Id
     name: Name
@@ -61,6 +66,8 @@ class AgentUpdatedV1(_AgentState):
 
 
 class AgentRetiredV1(EventPayload):
+    contract_status = "stable"
+
     event_type = "registry.agent.retired.v1"
 
     agent_id: Id
@@ -72,6 +79,8 @@ class AgentRetiredV1(EventPayload):
 class ApiKeyIssuedV1(EventPayload):
     """Everything a service needs to authenticate the key itself; the secret only as its
     SHA-256, never in clear."""
+
+    contract_status = "stable"
 
     event_type = "registry.api_key.issued.v1"
 
@@ -88,6 +97,8 @@ class ApiKeyIssuedV1(EventPayload):
 
 
 class ApiKeyRevokedV1(EventPayload):
+    contract_status = "stable"
+
     event_type = "registry.api_key.revoked.v1"
 
     key_id: Id
@@ -97,6 +108,8 @@ class ApiKeyRevokedV1(EventPayload):
 
 
 class UserCreatedV1(EventPayload):
+    contract_status = "stable"
+
     event_type = "registry.user.created.v1"
 
     user_id: Id
@@ -109,6 +122,8 @@ class UserCreatedV1(EventPayload):
 
 
 class _RoleBinding(EventPayload):
+    contract_status = "stable"
+
     user_id: Id
     team_id: Id
     role: Role

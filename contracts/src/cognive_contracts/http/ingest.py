@@ -25,7 +25,7 @@ CallStatus = Literal["ok", "error"]
 class _Body(BaseModel):
     # A newer SDK may send fields this server does not know yet: ignored, not refused.
     model_config = ConfigDict(frozen=True, extra="ignore")
-    contract_status: ClassVar[ContractStatus] = "draft"
+    contract_status: ClassVar[ContractStatus] = "stable"
 
 
 class _EventIn(_Body):

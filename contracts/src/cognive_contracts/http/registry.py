@@ -17,12 +17,12 @@ ModelPattern = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 class _Body(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-    contract_status: ClassVar[ContractStatus] = "draft"
+    contract_status: ClassVar[ContractStatus] = "stable"
 
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
-    contract_status: ClassVar[ContractStatus] = "draft"
+    contract_status: ClassVar[ContractStatus] = "stable"
 
 
 # ---------------------------------------------------------------- teams
