@@ -3,6 +3,7 @@ RabbitMQ and Redis, driven in-process through httpx's ASGI transport."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -23,6 +24,7 @@ from cognive_ingest.settings import IngestSettings
 from cognive_runtime.auth import ApiKeyStore, RoleBinding, generate_api_key, issue_dev_token
 from cognive_runtime.auth.api_key_format import GeneratedKey
 from cognive_runtime.consumer.types import Inbound
+from cognive_runtime.testing.apps import running_app
 
 _SCHEMAS = itertools.count(1)
 
@@ -126,23 +128,15 @@ async def make_ingest(
 ) -> AsyncIterator[Callable[..., Awaitable[Ingest]]]:
     """Builds and starts ingest apps; all are shut down at the end of the test. Depends on
     `schemas` so that the session drops the apps' schemas (they carry the run id)."""
-    stack: list[tuple[Any, httpx.AsyncClient]] = []
+    async with contextlib.AsyncExitStack() as stack:
 
-    async def make(**overrides: Any) -> Ingest:
-        settings = ingest_settings(test_run_id, amqp_prefix, redis_prefix, **overrides)
-        app = create_app(settings)
-        lifespan = app.router.lifespan_context(app)
-        await lifespan.__aenter__()
-        client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://ingest.test"
-        )
-        stack.append((lifespan, client))
-        return Ingest(app=app, client=client, settings=settings)
+        async def make(**overrides: Any) -> Ingest:
+            settings = ingest_settings(test_run_id, amqp_prefix, redis_prefix, **overrides)
+            app = create_app(settings)
+            client = await stack.enter_async_context(running_app(app, "http://ingest.test"))
+            return Ingest(app=app, client=client, settings=settings)
 
-    yield make
-    for lifespan, client in reversed(stack):
-        await client.aclose()
-        await lifespan.__aexit__(None, None, None)
+        yield make
 
 
 @pytest_asyncio.fixture

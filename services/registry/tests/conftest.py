@@ -3,6 +3,7 @@ Postgres, RabbitMQ and Redis, driven in-process through httpx's ASGI transport."
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from fastapi import FastAPI
 from cognive_contracts.topology import TopologyManifest
 from cognive_registry.bootstrap import create_app
 from cognive_registry.settings import RegistrySettings
+from cognive_runtime.testing.apps import running_app
 
 ADMIN_EMAIL = "root@example.com"
 _SCHEMAS = itertools.count(1)
@@ -82,23 +84,15 @@ async def make_registry(
 ) -> AsyncIterator[Callable[[], Awaitable[Registry]]]:
     """Depends on `schemas` so that the session drops the apps' schemas (they carry the run
     id) and on `topology` so that the run's exchanges exist."""
-    stack: list[tuple[Any, httpx.AsyncClient]] = []
+    async with contextlib.AsyncExitStack() as stack:
 
-    async def make() -> Registry:
-        settings = registry_settings(test_run_id, amqp_prefix, redis_prefix)
-        app = create_app(settings)
-        lifespan = app.router.lifespan_context(app)
-        await lifespan.__aenter__()
-        client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://registry.test"
-        )
-        stack.append((lifespan, client))
-        return Registry(app=app, client=client, settings=settings)
+        async def make() -> Registry:
+            settings = registry_settings(test_run_id, amqp_prefix, redis_prefix)
+            app = create_app(settings)
+            client = await stack.enter_async_context(running_app(app, "http://registry.test"))
+            return Registry(app=app, client=client, settings=settings)
 
-    yield make
-    for lifespan, client in reversed(stack):
-        await client.aclose()
-        await lifespan.__aexit__(None, None, None)
+        yield make
 
 
 @pytest_asyncio.fixture

@@ -30,27 +30,17 @@ def serve(app_factory: str, settings: ServiceSettings, *, workers: int = 1) -> N
     each worker process builds its own (no clients cross a fork)."""
     configure_logging(settings.service, settings.log_level, json=settings.log_json)
     configure_tracing(settings.service, settings.otlp_endpoint)
-    config = uvicorn.Config(
-        app_factory,
-        factory=True,
-        host=settings.http_host,
-        port=settings.http_port,
-        workers=workers,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=max(1, int(settings.shutdown_grace_s)),
-        lifespan="on",
-    )
+    options = {
+        "factory": True,
+        "host": settings.http_host,
+        "port": settings.http_port,
+        "workers": workers,
+        "log_config": None,
+        "access_log": False,
+        "timeout_graceful_shutdown": max(1, int(settings.shutdown_grace_s)),
+    }
     if workers > 1:
-        uvicorn.run(
-            app_factory,
-            factory=True,
-            host=settings.http_host,
-            port=settings.http_port,
-            workers=workers,
-            log_config=None,
-            access_log=False,
-            timeout_graceful_shutdown=max(1, int(settings.shutdown_grace_s)),
-        )
+        # Several processes: uvicorn's supervisor forwards SIGTERM to each worker.
+        uvicorn.run(app_factory, **options)  # type: ignore[arg-type]
         return
-    _GracefulServer(config).run()
+    _GracefulServer(uvicorn.Config(app_factory, lifespan="on", **options)).run()  # type: ignore[arg-type]
