@@ -1,0 +1,194 @@
+"""Runs: what an agent did, from start to end, as events sent to ingest."""
+
+from __future__ import annotations
+
+import contextvars
+import time
+import traceback
+import uuid
+from datetime import datetime, timezone
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Optional, Sequence
+
+from cognive.usage import Usage
+
+if TYPE_CHECKING:
+    from cognive.client import Agent, Client
+
+current_run: contextvars.ContextVar[Optional[Run]] = contextvars.ContextVar(
+    "cognive_current_run", default=None
+)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+class Run:
+    """A context manager (sync or async): entering sends `run_started`, leaving sends
+    `run_ended` with success, or failure and the exception's text."""
+
+    def __init__(
+        self,
+        client: Client,
+        agent: Agent,
+        *,
+        name: Optional[str] = None,
+        metadata: Optional[dict[str, Any]] = None,
+        tags: Sequence[str] = (),
+        run_id: Optional[str] = None,
+        parent_run_id: Optional[str] = None,
+    ) -> None:
+        self.client = client
+        self.agent = agent
+        self.run_id = run_id or str(uuid.uuid4())
+        self.name = name
+        self.metadata = dict(metadata or {})
+        self.tags = list(tags)
+        self.parent_run_id = parent_run_id
+        self._started = 0.0
+        self._ended = False
+        self._token: Optional[contextvars.Token[Optional[Run]]] = None
+        # An allowed budget check's reservation, spent by the next LLM call (ARCHITECTURE §7).
+        self.pending_reservation: Optional[str] = None
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> Run:
+        self._started = time.monotonic()
+        self._emit(
+            "run_started",
+            name=self.name,
+            parent_run_id=self.parent_run_id,
+            metadata=self.metadata,
+            tags=self.tags,
+        )
+        return self
+
+    def end(self, status: str = "success", error: Optional[str] = None) -> None:
+        if self._ended:
+            return
+        self._ended = True
+        self._emit(
+            "run_ended",
+            status=status,
+            error=error,
+            duration_ms=int((time.monotonic() - self._started) * 1000) if self._started else None,
+        )
+
+    def __enter__(self) -> Run:
+        self.start()
+        self._token = current_run.set(self)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        if self._token is not None:
+            current_run.reset(self._token)
+            self._token = None
+        if exc is None:
+            self.end("success")
+        else:
+            text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            self.end("failure", text[:2000])
+
+    async def __aenter__(self) -> Run:
+        return self.__enter__()
+
+    async def __aexit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.__exit__(exc_type, exc, tb)
+
+    # ------------------------------------------------------------------ what happened
+    def log_step(self, name: str, payload: Optional[dict[str, Any]] = None) -> None:
+        self._emit("step", step_id=str(uuid.uuid4()), name=name, payload=payload or {})
+
+    def log_llm_call(
+        self,
+        *,
+        model: str,
+        provider: str = "unknown",
+        input_tokens: int = 0,
+        output_tokens: int = 0,
+        cached_input_tokens: int = 0,
+        cache_write_tokens: int = 0,
+        reasoning_tokens: int = 0,
+        latency_ms: int = 0,
+        status: str = "ok",
+        error: Optional[str] = None,
+        provider_request_id: Optional[str] = None,
+        reservation_id: Optional[str] = None,
+        call_id: Optional[str] = None,
+    ) -> None:
+        usage = Usage(
+            input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens
+        )
+        if reservation_id is None:
+            reservation_id, self.pending_reservation = self.pending_reservation, None
+        self._emit(
+            "llm_call",
+            call_id=call_id or str(uuid.uuid4()),
+            provider=provider,
+            model=model,
+            usage=usage.as_dict(),
+            latency_ms=max(0, int(latency_ms)),
+            status=status,
+            error=error,
+            provider_request_id=provider_request_id,
+            reservation_id=reservation_id,
+        )
+
+    def log_tool_call(
+        self,
+        name: str,
+        *,
+        status: str = "ok",
+        latency_ms: int = 0,
+        error: Optional[str] = None,
+        call_id: Optional[str] = None,
+    ) -> None:
+        self._emit(
+            "tool_call",
+            call_id=call_id or str(uuid.uuid4()),
+            name=name,
+            status=status,
+            latency_ms=max(0, int(latency_ms)),
+            error=error,
+        )
+
+    def check_budget(
+        self,
+        model: str,
+        *,
+        estimated_tokens: Optional[int] = None,
+        estimated_cost_micros: Optional[int] = None,
+    ) -> Optional[str]:
+        """Ask budget before an LLM call. Raises BudgetExceeded (429) or ModelNotAllowed
+        (403); returns the reservation id the next `log_llm_call` of this run spends."""
+        reservation = self.client.check_budget(
+            agent_id=self.agent.agent_id,
+            run_id=self.run_id,
+            model=model,
+            estimated_tokens=estimated_tokens,
+            estimated_cost_micros=estimated_cost_micros,
+        )
+        self.pending_reservation = reservation
+        return reservation
+
+    def _emit(self, kind: str, **fields: Any) -> None:
+        event = {
+            "kind": kind,
+            "event_id": str(uuid.uuid4()),
+            "run_id": self.run_id,
+            "agent_id": self.agent.agent_id,
+            "occurred_at": _now(),
+        }
+        event.update({k: v for k, v in fields.items() if v is not None})
+        self.client._submit(event)
