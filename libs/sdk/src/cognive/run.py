@@ -6,11 +6,8 @@ import contextvars
 import time
 import traceback
 import uuid
-from datetime import datetime, timezone
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Optional, Sequence
-
-from cognive.usage import Usage
 
 if TYPE_CHECKING:
     from cognive.client import Agent, Client
@@ -18,10 +15,6 @@ if TYPE_CHECKING:
 current_run: contextvars.ContextVar[Optional[Run]] = contextvars.ContextVar(
     "cognive_current_run", default=None
 )
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat()
 
 
 class Run:
@@ -108,7 +101,7 @@ class Run:
 
     # ------------------------------------------------------------------ what happened
     def log_step(self, name: str, payload: Optional[dict[str, Any]] = None) -> None:
-        self._emit("step", step_id=str(uuid.uuid4()), name=name, payload=payload or {})
+        self._emit("step", name=name, payload=payload or {})
 
     def log_llm_call(
         self,
@@ -127,17 +120,20 @@ class Run:
         reservation_id: Optional[str] = None,
         call_id: Optional[str] = None,
     ) -> None:
-        usage = Usage(
-            input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens
-        )
-        if reservation_id is None:
+        if reservation_id is None and self.pending_reservation is not None:
             reservation_id, self.pending_reservation = self.pending_reservation, None
         self._emit(
             "llm_call",
-            call_id=call_id or str(uuid.uuid4()),
+            call_id=call_id,
             provider=provider,
             model=model,
-            usage=usage.as_dict(),
+            usage={
+                "input_tokens": input_tokens,
+                "output_tokens": output_tokens,
+                "cached_input_tokens": cached_input_tokens,
+                "cache_write_tokens": cache_write_tokens,
+                "reasoning_tokens": reasoning_tokens,
+            },
             latency_ms=max(0, int(latency_ms)),
             status=status,
             error=error,
@@ -156,7 +152,7 @@ class Run:
     ) -> None:
         self._emit(
             "tool_call",
-            call_id=call_id or str(uuid.uuid4()),
+            call_id=call_id,
             name=name,
             status=status,
             latency_ms=max(0, int(latency_ms)),
@@ -183,12 +179,10 @@ class Run:
         return reservation
 
     def _emit(self, kind: str, **fields: Any) -> None:
-        event = {
-            "kind": kind,
-            "event_id": str(uuid.uuid4()),
-            "run_id": self.run_id,
-            "agent_id": self.agent.agent_id,
-            "occurred_at": _now(),
-        }
-        event.update({k: v for k, v in fields.items() if v is not None})
-        self.client._submit(event)
+        # The caller pays for a dict and a timestamp; the event id and the ISO time are
+        # made by the transport's worker (once per event, so retries keep the same id).
+        fields["kind"] = kind
+        fields["run_id"] = self.run_id
+        fields["agent_id"] = self.agent.agent_id
+        fields["_t"] = time.time()
+        self.client._submit(fields)

@@ -16,8 +16,10 @@ import os
 import random
 import threading
 import time
+import uuid
 import weakref
 from collections import deque
+from datetime import datetime, timezone
 from typing import Any, Callable, Optional
 
 import httpx
@@ -145,7 +147,7 @@ class Transport:
             ):
                 self._changed.wait(remaining)
             size = min(len(self._queue), config.batch_size)
-            batch = [self._queue.popleft() for _ in range(size)]
+            batch = [_finish(self._queue.popleft()) for _ in range(size)]
             self._in_flight += size
             return batch
 
@@ -232,6 +234,22 @@ class Transport:
         if self._give_up_at is None:
             return self._config.max_backoff_s
         return max(0.0, self._give_up_at - time.monotonic())
+
+
+def _finish(event: dict[str, Any]) -> dict[str, Any]:
+    """Complete an event queued by a run: its id and time, made here off the agent's thread;
+    empty optional fields left out (ingest treats absent and null alike)."""
+    stamp = event.pop("_t", None)
+    done = {k: v for k, v in event.items() if v is not None}
+    done.setdefault("event_id", str(uuid.uuid4()))
+    kind = done.get("kind")
+    if kind in ("llm_call", "tool_call"):
+        done.setdefault("call_id", str(uuid.uuid4()))
+    elif kind == "step":
+        done.setdefault("step_id", str(uuid.uuid4()))
+    if stamp is not None:
+        done["occurred_at"] = datetime.fromtimestamp(stamp, timezone.utc).isoformat()
+    return done
 
 
 def _retry_after(response: httpx.Response) -> Optional[float]:
