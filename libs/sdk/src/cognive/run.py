@@ -9,6 +9,8 @@ import uuid
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
+from cognive import otel
+
 if TYPE_CHECKING:
     from cognive.client import Agent, Client
 
@@ -44,10 +46,13 @@ class Run:
         self._token: Optional[contextvars.Token[Optional[Run]]] = None
         # An allowed budget check's reservation, spent by the next LLM call (ARCHITECTURE §7).
         self.pending_reservation: Optional[str] = None
+        self._spans: Optional[otel.RunSpans] = None
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> Run:
         self._started = time.monotonic()
+        if otel.enabled():
+            self._spans = otel.RunSpans(self.agent.name, self.run_id)
         self._emit(
             "run_started",
             name=self.name,
@@ -61,6 +66,8 @@ class Run:
         if self._ended:
             return
         self._ended = True
+        if self._spans is not None:
+            self._spans.end(error)
         self._emit(
             "run_ended",
             status=status,
@@ -122,18 +129,23 @@ class Run:
     ) -> None:
         if reservation_id is None and self.pending_reservation is not None:
             reservation_id, self.pending_reservation = self.pending_reservation, None
+        usage = {
+            "input_tokens": input_tokens,
+            "output_tokens": output_tokens,
+            "cached_input_tokens": cached_input_tokens,
+            "cache_write_tokens": cache_write_tokens,
+            "reasoning_tokens": reasoning_tokens,
+        }
+        traceparent = (
+            self._spans.llm(model, provider, usage, int(latency_ms), error) if self._spans else None
+        )
         self._emit(
             "llm_call",
             call_id=call_id,
             provider=provider,
             model=model,
-            usage={
-                "input_tokens": input_tokens,
-                "output_tokens": output_tokens,
-                "cached_input_tokens": cached_input_tokens,
-                "cache_write_tokens": cache_write_tokens,
-                "reasoning_tokens": reasoning_tokens,
-            },
+            usage=usage,
+            traceparent=traceparent,
             latency_ms=max(0, int(latency_ms)),
             status=status,
             error=error,
@@ -150,6 +162,7 @@ class Run:
         error: Optional[str] = None,
         call_id: Optional[str] = None,
     ) -> None:
+        traceparent = self._spans.tool(name, int(latency_ms), error) if self._spans else None
         self._emit(
             "tool_call",
             call_id=call_id,
@@ -157,6 +170,7 @@ class Run:
             status=status,
             latency_ms=max(0, int(latency_ms)),
             error=error,
+            traceparent=traceparent,
         )
 
     def check_budget(
@@ -185,4 +199,6 @@ class Run:
         fields["run_id"] = self.run_id
         fields["agent_id"] = self.agent.agent_id
         fields["_t"] = time.time()
+        if self._spans is not None and "traceparent" not in fields:
+            fields["traceparent"] = self._spans.traceparent
         self.client._submit(fields)
