@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
+
+import orjson
 
 # expected_version sentinels: append to whatever the stream holds / the stream must be new.
 ANY_VERSION: int = -1
@@ -89,13 +90,14 @@ class RecordedEvent:
     @property
     def data(self) -> dict[str, Any]:
         if self._data is None:
-            self._data = json.loads(self.data_json)
+            # orjson: followers decode every event they read; it is 3-4x the stdlib here.
+            self._data = orjson.loads(self.data_json)
         return self._data
 
     @property
     def metadata(self) -> dict[str, Any]:
         if self._metadata is None:
-            self._metadata = json.loads(self.metadata_json)
+            self._metadata = orjson.loads(self.metadata_json)
         return self._metadata
 
     def __repr__(self) -> str:

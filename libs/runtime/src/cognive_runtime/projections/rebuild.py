@@ -198,6 +198,11 @@ async def _replay_into_shadow(
     async with conn.transaction():
         await ddl.create_shadows(conn, projection.tables)
         await store_checkpoint(conn, shadow_checkpoint, Position.start())
+    # Fresh statistics first: on a log the planner has not analysed yet it guesses that few
+    # rows match the projection's types and sorts every match on each page instead of
+    # walking the commit-order index (measured: rebuilds 3x slower). ANALYZE samples; it
+    # holds no long transaction.
+    await conn.execute("ANALYZE events")
     total = await _estimate(conn, types)
     log.info("projection.rebuild_started", projection=projection.name, estimate=total)
     replay = _Replay(Position.start())
