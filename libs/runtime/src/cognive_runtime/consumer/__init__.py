@@ -1,10 +1,12 @@
 """Queue consumers: validation, inbox dedup, DLQ for poison, hold-and-retry for trouble."""
 
-from cognive_runtime.consumer.consumer import Consumer, RetryPolicy, Route
+from cognive_runtime.consumer.applier import Route
+from cognive_runtime.consumer.consumer import Consumer
 from cognive_runtime.consumer.decoding import Decoded, Item, PoisonItem, Reason, decode_message
 from cognive_runtime.consumer.dlq import DlqMessage, DlqTarget, publish_poison, read_dlq
 from cognive_runtime.consumer.retry import (
     HoldExhausted,
+    RetryPolicy,
     TransientError,
     is_infrastructure,
 )

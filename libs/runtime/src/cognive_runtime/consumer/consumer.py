@@ -20,11 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, NamedTuple, cast
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 import aio_pika
 import asyncpg
@@ -38,47 +36,26 @@ from opentelemetry import propagate, trace
 
 from cognive_contracts.events.base import EventPayload
 from cognive_contracts.topology import load_manifest
+from cognive_runtime.consumer.applier import Applier, Route
 from cognive_runtime.consumer.decoding import (
     Decoded,
-    Item,
     PoisonItem,
-    Reason,
     decode_message,
-    poison_of,
 )
-from cognive_runtime.consumer.dlq import DlqTarget, publish_poison
-from cognive_runtime.consumer.inbox import claim
+from cognive_runtime.consumer.dlq import DlqTarget, publish_poison_items
 from cognive_runtime.consumer.retry import (
-    DlqPublishError,
     HoldExhausted,
+    RetryPolicy,
     breaks_connections,
     hold_and_retry,
     is_infrastructure,
 )
-from cognive_runtime.consumer.types import Handler, PoisonEvent
+from cognive_runtime.consumer.types import Handler
 from cognive_runtime.metrics import CONSUMER_EVENTS, CONSUMER_RETRIES, HANDLER_LATENCY
 from cognive_runtime.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
 tracer = trace.get_tracer("cognive_runtime.consumer")
-
-
-class Route(NamedTuple):
-    """How one routing key is handled: its payload model and the handler."""
-
-    model: type[EventPayload]
-    handler: Handler
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    # Well inside RabbitMQ's consumer timeout (30 min by default): past it the broker
-    # closes the channel itself.
-    hold_budget_s: float = 900.0
-    initial_wait_s: float = 0.05
-    max_wait_s: float = 5.0
-    acquire_timeout_s: float = 10.0
-    confirm_timeout_s: float = 30.0
 
 
 class _Outcome(NamedTuple):
@@ -121,6 +98,7 @@ class Consumer:
         self._models = {key: route.model for key, route in self.routes.items()}
         self.prefetch = prefetch
         self.retry = retry or RetryPolicy()
+        self.applier = Applier(pool, queue, self.routes, self.retry.acquire_timeout_s)
         # Messages already waiting in the buffer are applied together (one commit is an
         # fsync: per message it would cap a queue at a few hundred messages a second).
         self.max_group_messages = max_group_messages or prefetch
@@ -310,101 +288,28 @@ class Consumer:
 
     async def _attempt(self, group: list[_Message], dlx: AbstractExchange) -> _Outcome:
         items = [item for m in group for item in m.decoded.items]
-        applied, duplicates, failed = await self._apply(items)
+        applied, duplicates, failed = await self.applier.apply(items)
         poison = [(p, m.routing_key) for m in group for p in m.decoded.poison]
         if failed:
             routing_keys = {id(item): m.routing_key for m in group for item in m.decoded.items}
-            poison += [(self._rejected(item, exc), routing_keys[id(item)]) for item, exc in failed]
+            poison += [
+                (self.applier.rejected(item, exc), routing_keys[id(item)]) for item, exc in failed
+            ]
         if poison:
             await self._publish_poison(poison, dlx)
         return _Outcome(applied, duplicates, len(poison))
 
-    async def _apply(self, items: Sequence[Item]) -> tuple[int, int, list[tuple[Item, Exception]]]:
-        if not items:
-            return 0, 0, []
-        try:
-            applied, duplicates = await self._transaction(items)
-            return applied, duplicates, []
-        except Exception as exc:
-            if is_infrastructure(exc):
-                raise
-            if len(items) == 1:
-                return 0, 0, [(items[0], exc)]
-            log.warning(
-                "consumer.batch_split", queue=self.queue, events=len(items), error=repr(exc)
-            )
-        # One bad event must not take the others down: apply each alone; those that still
-        # fail alone are poison.
-        applied = duplicates = 0
-        failed: list[tuple[Item, Exception]] = []
-        for item in items:
-            try:
-                a, d = await self._transaction([item])
-            except Exception as exc:
-                if is_infrastructure(exc):
-                    raise
-                failed.append((item, exc))
-            else:
-                applied += a
-                duplicates += d
-        return applied, duplicates, failed
-
-    async def _transaction(self, items: Sequence[Item]) -> tuple[int, int]:
-        """Claim the inbox rows and run the handlers on the new events, in one transaction."""
-        ids = [item.inbound.event_id for item in items]
-        async with self.pool.acquire(timeout=self.retry.acquire_timeout_s) as proxy:
-            conn = cast(asyncpg.Connection, proxy)
-            async with conn.transaction():
-                new = await claim(conn, ids, self.queue)
-                fresh: list[Item] = []
-                for item in items:
-                    # discard: an id repeated inside one message is applied once.
-                    if item.inbound.event_id in new:
-                        new.discard(item.inbound.event_id)
-                        fresh.append(item)
-                for routing_key, group in itertools.groupby(fresh, key=lambda i: i.routing_key):
-                    await self.routes[routing_key].handler(conn, [i.inbound for i in group])
-        duplicates = len(items) - len(fresh)
-        if duplicates:
-            log.info("consumer.duplicates", queue=self.queue, events=duplicates)
-        return len(fresh), duplicates
-
-    def _rejected(self, item: Item, exc: Exception) -> PoisonItem:
-        envelope = item.inbound.envelope
-        if isinstance(exc, PoisonEvent):
-            return poison_of(envelope, Reason.DOMAIN_REJECTED, str(exc))
-        log.exception("consumer.handler_error", queue=self.queue, event_id=str(envelope.id))
-        return poison_of(envelope, Reason.HANDLER_ERROR, repr(exc))
-
     async def _publish_poison(
         self, poison: list[tuple[PoisonItem, str]], dlx: AbstractExchange
     ) -> None:
-        for item, _routing_key in poison:
-            log.warning(
-                "consumer.poison",
-                queue=self.queue,
-                reason=item.reason.value,
-                event_id=item.event_id,
-                event_type=item.event_type,
-                detail=item.detail,
-            )
-        try:
-            await asyncio.gather(
-                *(
-                    publish_poison(
-                        dlx,
-                        self.dlq,
-                        item,
-                        service=self.service,
-                        queue=self.queue,
-                        routing_key=routing_key,
-                        timeout_s=self.retry.confirm_timeout_s,
-                    )
-                    for item, routing_key in poison
-                )
-            )
-        except (TimeoutError, aio_pika.exceptions.AMQPError, OSError) as exc:
-            raise DlqPublishError(f"DLQ publish failed: {exc!r}") from exc
+        await publish_poison_items(
+            dlx,
+            self.dlq,
+            poison,
+            service=self.service,
+            queue=self.queue,
+            timeout_s=self.retry.confirm_timeout_s,
+        )
 
     # ------------------------------------------------------------------ acks
 

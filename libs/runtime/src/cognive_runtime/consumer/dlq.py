@@ -7,6 +7,7 @@ reason, and on RabbitMQ 3.10 a reject is indistinguishable from a crash loop."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,10 +15,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aio_pika
+import structlog
 from aio_pika.abc import AbstractConnection, AbstractExchange
 
 from cognive_contracts.topology import TopologyManifest
 from cognive_runtime.consumer.decoding import PoisonItem
+from cognive_runtime.consumer.retry import DlqPublishError
+
+log = structlog.get_logger(__name__)
 
 HEADER_REASON = "x-cognive-reason"
 HEADER_DETAIL = "x-cognive-detail"
@@ -146,3 +151,42 @@ async def read_dlq(
         with contextlib.suppress(aio_pika.exceptions.AMQPError):
             await channel.close()
     return found
+
+
+async def publish_poison_items(
+    dlx: AbstractExchange,
+    target: DlqTarget,
+    poison: list[tuple[PoisonItem, str]],
+    *,
+    service: str,
+    queue: str,
+    timeout_s: float,
+) -> None:
+    """Publish each poison item alone, with confirms, concurrently; a failed publish is
+    infrastructure trouble (`DlqPublishError`): the consumer holds the group and retries."""
+    for item, _routing_key in poison:
+        log.warning(
+            "consumer.poison",
+            queue=queue,
+            reason=item.reason.value,
+            event_id=item.event_id,
+            event_type=item.event_type,
+            detail=item.detail,
+        )
+    try:
+        await asyncio.gather(
+            *(
+                publish_poison(
+                    dlx,
+                    target,
+                    item,
+                    service=service,
+                    queue=queue,
+                    routing_key=routing_key,
+                    timeout_s=timeout_s,
+                )
+                for item, routing_key in poison
+            )
+        )
+    except (TimeoutError, aio_pika.exceptions.AMQPError, OSError) as exc:
+        raise DlqPublishError(f"DLQ publish failed: {exc!r}") from exc

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 import asyncpg
@@ -120,3 +121,14 @@ async def hold_and_retry(
     )
     result: T = await retrying(attempt)
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    # Well inside RabbitMQ's consumer timeout (30 min by default): past it the broker
+    # closes the channel itself.
+    hold_budget_s: float = 900.0
+    initial_wait_s: float = 0.05
+    max_wait_s: float = 5.0
+    acquire_timeout_s: float = 10.0
+    confirm_timeout_s: float = 30.0
