@@ -38,7 +38,7 @@ CONSUMER_RETRIES = Counter(
 DLQ_DEPTH = Gauge("cognive_dlq_depth_messages", "Messages in the service's DLQ", ["service"])
 HANDLER_LATENCY = Histogram(
     "cognive_handler_latency_seconds",
-    "Time to apply one consumed message (all its events) in one transaction",
+    "Time to apply one group of consumed messages (all their events) in one transaction",
     ["service", "queue"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
@@ -61,4 +61,10 @@ OLDEST_TRANSACTION_AGE = Gauge(
 )
 LEADER = Gauge(
     "cognive_leader", "1 while this replica holds the leader lock of a loop", ["service", "loop"]
+)
+API_KEY_REFUSALS = Counter(
+    "cognive_api_key_refusals_total",
+    "API keys refused, by reason (malformed, missing, wrong_secret, revoked, expired): a "
+    "rising `revoked` or `wrong_secret` count is a leaked or stale key still in use",
+    ["reason"],
 )

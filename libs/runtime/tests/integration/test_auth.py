@@ -17,6 +17,7 @@ import redis.asyncio as aioredis
 from aio_pika.abc import AbstractRobustConnection
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from prometheus_client import REGISTRY
 
 from cognive_contracts.envelope import CONTENT_TYPE_SINGLE, CloudEvent, encode_single
 from cognive_contracts.events.base import ApiKeyScope, EventPayload
@@ -140,8 +141,13 @@ async def test_issued_key_authenticates_with_its_team_and_scopes(env: Env) -> No
     assert await env.redis.exists(cache_key(env.prefix, key.key_id))
 
 
+def refusals(reason: str) -> float:
+    return REGISTRY.get_sample_value("cognive_api_key_refusals_total", {"reason": reason}) or 0.0
+
+
 async def test_unknown_wrong_and_malformed_keys_are_refused(env: Env) -> None:
     key = await env.issue(["read"])
+    before = {r: refusals(r) for r in ("missing", "malformed", "wrong_secret")}
     assert await env.store.lookup(generate_api_key("dev").plaintext) is None
     typo = key.plaintext[:-1] + ("x" if key.plaintext[-1] != "x" else "y")
     assert await env.store.lookup(typo) is None
@@ -150,6 +156,10 @@ async def test_unknown_wrong_and_malformed_keys_are_refused(env: Env) -> None:
     assert await env.store.lookup(body + checksum(body)) is None
     assert await env.store.lookup("ck_dev_nonsense") is None
     assert await env.store.lookup(key.plaintext) is not None
+    # Each refusal is counted by reason (a metric for leaked or stale keys still in use).
+    assert refusals("missing") == before["missing"] + 1
+    assert refusals("malformed") == before["malformed"] + 2
+    assert refusals("wrong_secret") == before["wrong_secret"] + 1
 
 
 async def test_expired_key_is_refused_even_from_the_cache(env: Env) -> None:

@@ -32,6 +32,7 @@ from cognive_contracts.events.registry import ApiKeyIssuedV1, ApiKeyRevokedV1
 from cognive_runtime.auth.api_key_format import Scope, parse_api_key, verify_api_key_hash
 from cognive_runtime.auth.principals import ApiKeyPrincipal
 from cognive_runtime.consumer.types import Handler, Inbound
+from cognive_runtime.metrics import API_KEY_REFUSALS
 
 log = structlog.get_logger(__name__)
 
@@ -218,11 +219,13 @@ class ApiKeyStore:
         parsed = parse_api_key(plaintext)
         if parsed is None:
             log.info("api_key.refused", reason="malformed")
+            API_KEY_REFUSALS.labels("malformed").inc()
             return None
         record = await self._record(parsed.key_id)
         reason = self._refusal(record, plaintext)
         if reason is not None:
             log.info("api_key.refused", reason=reason, key_id=parsed.key_id)
+            API_KEY_REFUSALS.labels(reason).inc()
             return None
         return ApiKeyPrincipal(
             key_id=record.key_id,
