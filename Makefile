@@ -37,5 +37,6 @@ bench: install services
 
 demo: install services
 	@echo "The demo (all five services, a simulated agent fleet through the SDK) lands with the"
-	@echo "whole-system issue. Until then, 'make test' exercises the runtime against the real"
-	@echo "Postgres, RabbitMQ and Redis, and 'make bench' measures it."
+	@echo "whole-system issue. What runs today: registry and ingest (README, 'Running a"
+	@echo "service') and the SDK against them; 'make test' exercises all of it against the real"
+	@echo "Postgres, RabbitMQ and Redis, and 'make bench' measures the runtime."
