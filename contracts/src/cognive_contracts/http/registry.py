@@ -3,11 +3,12 @@ the development login and the audit trail."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, Field, StringConstraints
 
-from cognive_contracts.events.base import ApiKeyScope, ContractStatus, Environment, Name, Role
+from cognive_contracts.events.base import ApiKeyScope, Environment, Name, Role
+from cognive_contracts.http.bodies import RequestBody, ResponseBody
 
 # Team ids are slugs chosen by people ("cx", "search-infra"): they appear in keys' team
 # binding, budgets and dashboards, so they should read well.
@@ -15,14 +16,8 @@ TeamId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 ModelPattern = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    contract_status: ClassVar[ContractStatus] = "stable"
-
-
-class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    contract_status: ClassVar[ContractStatus] = "stable"
+_Body = RequestBody
+_Out = ResponseBody
 
 
 # ---------------------------------------------------------------- teams

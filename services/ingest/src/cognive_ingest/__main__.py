@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-
 from fastapi import FastAPI
 
 from cognive_ingest.bootstrap import create_app
@@ -13,9 +11,6 @@ from cognive_runtime.service import serve
 
 def app_from_env() -> FastAPI:
     """The app as each worker process builds it (uvicorn factory)."""
-    # Each batch allocates thousands of short-lived objects; with the default thresholds
-    # the collector runs often enough to show in the p99 of POST /v1/events.
-    gc.set_threshold(50_000, 20, 20)
     return create_app(IngestSettings())
 
 

@@ -10,11 +10,11 @@ from fastapi import FastAPI
 
 from cognive_registry.api import agents, api_keys, audit, auth, teams, users
 from cognive_registry.api.deps import RegistryState
-from cognive_registry.commands import catch_up, execute
 from cognive_registry.domain.users import create_user, fold_user, user_id_for
 from cognive_registry.handlers.audit import audit_handlers
 from cognive_registry.projections import AuditProjection, DirectoryProjection
 from cognive_registry.settings import RegistrySettings
+from cognive_runtime.commands import catch_up, execute
 from cognive_runtime.db import load_migrations
 from cognive_runtime.db.migrations import Migration
 from cognive_runtime.loops import Loop

@@ -21,8 +21,8 @@ from cognive_registry.domain.agents import (
     retire_agent,
 )
 from cognive_registry.domain.audit import GENESIS, first_broken, link
-from cognive_registry.domain.errors import Conflict, Gone, NotFound
 from cognive_registry.domain.users import create_user, fold_user, grant_role, user_id_for
+from cognive_runtime.domain_errors import Conflict, Gone, NotFound
 
 pytestmark = pytest.mark.unit
 NOW = datetime(2026, 11, 23, tzinfo=UTC)

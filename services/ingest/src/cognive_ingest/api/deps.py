@@ -19,7 +19,7 @@ class IngestState:
     settings: IngestSettings
 
 
-def ingest_state(request: Request) -> IngestState:
+async def ingest_state(request: Request) -> IngestState:
     return cast(IngestState, request.app.state.ingest)
 
 

@@ -17,8 +17,8 @@ from cognive_contracts.http.ingest import (
     ToolCallOut,
 )
 from cognive_ingest.api.access import can_read, readable_teams
-from cognive_ingest.api.cursor import bad_cursor, decode_cursor, encode_cursor
 from cognive_ingest.api.deps import Reader, State
+from cognive_runtime.http.cursor import bad_cursor, decode_cursor, encode_cursor
 from cognive_runtime.problems import ProblemError, problem_type
 
 router = APIRouter(tags=["runs"])

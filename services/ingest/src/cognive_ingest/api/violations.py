@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 from cognive_contracts.http import Page
 from cognive_contracts.http.ingest import PolicyViolationOut, ViolationKind
 from cognive_ingest.api.access import readable_teams
-from cognive_ingest.api.cursor import bad_cursor, decode_cursor, encode_cursor
 from cognive_ingest.api.deps import Reader, State
+from cognive_runtime.http.cursor import bad_cursor, decode_cursor, encode_cursor
 
 router = APIRouter(tags=["policy-violations"])
 

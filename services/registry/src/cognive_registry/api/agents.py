@@ -10,9 +10,7 @@ from fastapi import APIRouter, Query, Response
 from cognive_contracts.events.base import Environment
 from cognive_contracts.http.pagination import Page
 from cognive_contracts.http.registry import AgentOut, AgentRegister, AgentRetire, AgentUpdate
-from cognive_registry.api.deps import State, command, forbidden, not_found, readable_teams
-from cognive_registry.api.paging import decode_cursor, encode_cursor
-from cognive_registry.commands import catch_up, execute
+from cognive_registry.api.deps import State, command
 from cognive_registry.domain.agents import (
     Agent,
     agent_id_for,
@@ -22,6 +20,9 @@ from cognive_registry.domain.agents import (
     update_agent,
 )
 from cognive_runtime.auth import ApiKeyPrincipal, AuthDep, Principal, ensure_team_role
+from cognive_runtime.commands import catch_up, execute
+from cognive_runtime.http.commands import forbidden, not_found, readable_teams
+from cognive_runtime.http.cursor import decode_cursor, encode_cursor
 from cognive_runtime.problems import FieldProblem, ProblemError
 
 router = APIRouter(prefix="/v1/agents", tags=["agents"])
@@ -150,7 +151,7 @@ async def list_agents(
         if teams is not None and team_id not in teams:
             raise forbidden(f"no access to team {team_id}")
         teams = [team_id]
-    after = decode_cursor(cursor)
+    after = decode_cursor(cursor, 2) if cursor else None
     rows = await state.pool.fetch(
         "SELECT * FROM agents WHERE ($1::text[] IS NULL OR team_id = ANY($1))"
         " AND ($2::text IS NULL OR environment = $2) AND ($3::text IS NULL OR framework = $3)"
@@ -168,7 +169,7 @@ async def list_agents(
     items = [_row(r) for r in rows[:limit]]
     more = len(rows) > limit
     cursor_out = (
-        encode_cursor([items[-1].created_at.isoformat(), items[-1].agent_id]) if more else None
+        encode_cursor(items[-1].created_at.isoformat(), items[-1].agent_id) if more else None
     )
     return Page[AgentOut](items=items, next_cursor=cursor_out)
 

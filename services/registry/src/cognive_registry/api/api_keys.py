@@ -13,11 +13,7 @@ from fastapi import APIRouter, Header, Query
 from cognive_contracts.events.registry import ApiKeyIssuedV1, ApiKeyRevokedV1
 from cognive_contracts.http.pagination import Page
 from cognive_contracts.http.registry import ApiKeyCreate, ApiKeyIssued, ApiKeyOut, ApiKeyRevoke
-from cognive_registry.api.deps import State, command, forbidden, not_found
-from cognive_registry.api.idempotency import remember, replay
-from cognive_registry.api.paging import decode_cursor, encode_cursor
-from cognive_registry.commands import catch_up, execute
-from cognive_registry.domain.errors import DomainError
+from cognive_registry.api.deps import State, command
 from cognive_registry.domain.keys import check_expiry, fold_key, revoke_key
 from cognive_runtime.auth import (
     ApiKeyPrincipal,
@@ -27,6 +23,11 @@ from cognive_runtime.auth import (
     generate_api_key,
 )
 from cognive_runtime.auth.key_projection import apply_issued, apply_revoked
+from cognive_runtime.commands import catch_up, execute
+from cognive_runtime.domain_errors import DomainError
+from cognive_runtime.http.commands import forbidden, not_found
+from cognive_runtime.http.cursor import decode_cursor, encode_cursor
+from cognive_runtime.http.idempotency import remember, replay
 from cognive_runtime.problems import ProblemError, problem_type
 
 router = APIRouter(prefix="/v1/api-keys", tags=["api-keys"])
@@ -112,7 +113,7 @@ async def list_keys(
     cursor: str | None = None,
 ) -> Page[ApiKeyOut]:
     _manage(principal, team_id)
-    after = decode_cursor(cursor)
+    after = decode_cursor(cursor, 2) if cursor else None
     rows = await state.pool.fetch(
         "SELECT * FROM issued_keys WHERE team_id = $1"
         " AND ($2::timestamptz IS NULL OR (issued_at, key_id) > ($2, $3))"
@@ -126,7 +127,7 @@ async def list_keys(
     more = len(rows) > limit
     return Page[ApiKeyOut](
         items=items,
-        next_cursor=encode_cursor([items[-1].issued_at.isoformat(), items[-1].key_id])
+        next_cursor=encode_cursor(items[-1].issued_at.isoformat(), items[-1].key_id)
         if more
         else None,
     )

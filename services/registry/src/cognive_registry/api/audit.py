@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query
 
 from cognive_contracts.http.pagination import Page
 from cognive_contracts.http.registry import AuditEntryOut, AuditVerification
-from cognive_registry.api.deps import OrgAdmin, State, forbidden
+from cognive_registry.api.deps import State
 from cognive_registry.domain.audit import first_broken
 from cognive_runtime.auth import ApiKeyPrincipal, AuthDep, Principal
+from cognive_runtime.http.commands import OrgAdmin, forbidden
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 

@@ -9,12 +9,13 @@ from fastapi.responses import JSONResponse
 
 from cognive_contracts.http.pagination import Page
 from cognive_contracts.http.registry import TeamCreate, TeamOut, TeamUpdate
-from cognive_registry.api.deps import OrgAdmin, State, command, not_found, readable_teams
-from cognive_registry.api.idempotency import remember, replay
-from cognive_registry.api.paging import decode_cursor, encode_cursor
-from cognive_registry.commands import catch_up, execute
+from cognive_registry.api.deps import State, command
 from cognive_registry.domain.teams import create_team, fold_team, update_team
 from cognive_runtime.auth import AuthDep, ensure_team_access, ensure_team_role
+from cognive_runtime.commands import catch_up, execute
+from cognive_runtime.http.commands import OrgAdmin, not_found, readable_teams
+from cognive_runtime.http.cursor import decode_cursor, encode_cursor
+from cognive_runtime.http.idempotency import remember, replay
 from cognive_runtime.projections.base import pooled_connection
 
 router = APIRouter(prefix="/v1/teams", tags=["teams"])
@@ -85,7 +86,7 @@ async def list_teams(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
 ) -> Page[TeamOut]:
-    after = decode_cursor(cursor)
+    after = decode_cursor(cursor, 1) if cursor else None
     rows = await state.pool.fetch(
         "SELECT * FROM teams WHERE ($1::text[] IS NULL OR team_id = ANY($1))"
         " AND ($2::text IS NULL OR team_id > $2) ORDER BY team_id LIMIT $3",
@@ -96,7 +97,7 @@ async def list_teams(
     items = [TeamOut(**dict(r)) for r in rows[:limit]]
     more = len(rows) > limit
     return Page[TeamOut](
-        items=items, next_cursor=encode_cursor([items[-1].team_id]) if more else None
+        items=items, next_cursor=encode_cursor(items[-1].team_id) if more else None
     )
 
 

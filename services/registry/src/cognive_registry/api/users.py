@@ -10,10 +10,7 @@ from fastapi.responses import JSONResponse
 
 from cognive_contracts.http.pagination import Page
 from cognive_contracts.http.registry import RoleBindingOut, RoleGrant, UserCreate, UserOut
-from cognive_registry.api.deps import OrgAdmin, State, command, not_found
-from cognive_registry.api.idempotency import remember, replay
-from cognive_registry.api.paging import decode_cursor, encode_cursor
-from cognive_registry.commands import catch_up, execute
+from cognive_registry.api.deps import State, command
 from cognive_registry.domain.users import (
     create_user,
     fold_user,
@@ -22,6 +19,10 @@ from cognive_registry.domain.users import (
     user_id_for,
 )
 from cognive_runtime.auth import AuthDep, ensure_team_role
+from cognive_runtime.commands import catch_up, execute
+from cognive_runtime.http.commands import OrgAdmin, not_found
+from cognive_runtime.http.cursor import decode_cursor, encode_cursor
+from cognive_runtime.http.idempotency import remember, replay
 from cognive_runtime.projections.base import pooled_connection
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
@@ -86,7 +87,7 @@ async def list_users(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
 ) -> Page[UserOut]:
-    after = decode_cursor(cursor)
+    after = decode_cursor(cursor, 1) if cursor else None
     rows = await state.pool.fetch(
         "SELECT * FROM users WHERE ($1::text IS NULL OR email > $1) ORDER BY email LIMIT $2",
         after[0] if after else None,
@@ -100,9 +101,7 @@ async def list_users(
         )
         items.append(_out(row, roles))
     more = len(rows) > limit
-    return Page[UserOut](
-        items=items, next_cursor=encode_cursor([items[-1].email]) if more else None
-    )
+    return Page[UserOut](items=items, next_cursor=encode_cursor(items[-1].email) if more else None)
 
 
 @router.get("/{user_id}", response_model=UserOut)

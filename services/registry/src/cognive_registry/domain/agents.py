@@ -18,7 +18,7 @@ from cognive_contracts.events.registry import (
     AgentRetiredV1,
     AgentUpdatedV1,
 )
-from cognive_registry.domain.errors import Gone, NotFound
+from cognive_runtime.domain_errors import Gone, NotFound
 
 _AGENT_NAMESPACE = uuid.UUID("5b0f7c1e-5f38-4a57-9a5c-6f1d3c2b9e10")
 

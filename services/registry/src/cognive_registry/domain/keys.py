@@ -7,7 +7,7 @@ from datetime import datetime
 
 from cognive_contracts.events.base import EventPayload
 from cognive_contracts.events.registry import ApiKeyIssuedV1, ApiKeyRevokedV1
-from cognive_registry.domain.errors import DomainError, NotFound
+from cognive_runtime.domain_errors import DomainError, NotFound
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 from cognive_contracts.events.base import EventPayload
 from cognive_contracts.events.registry import TeamCreatedV1, TeamUpdatedV1
-from cognive_registry.domain.errors import Conflict, NotFound
+from cognive_runtime.domain_errors import Conflict, NotFound
 
 
 @dataclass(frozen=True)

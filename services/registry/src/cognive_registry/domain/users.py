@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from cognive_contracts.events.base import EventPayload, Role
 from cognive_contracts.events.registry import RoleGrantedV1, RoleRevokedV1, UserCreatedV1
-from cognive_registry.domain.errors import Conflict, NotFound
+from cognive_runtime.domain_errors import Conflict, NotFound
 
 _USER_NAMESPACE = uuid.UUID("0f6a0d52-7d4e-4a64-8f55-0d0c6c1f7a3b")
 

@@ -1,4 +1,5 @@
-"""What a command can be refused for; the API maps each to its HTTP status."""
+"""What a command can be refused for, raised by a service's pure domain; the API maps each
+to its HTTP status (`cognive_runtime.http.commands.command`)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,15 @@
 """`Idempotency-Key` on POSTs that create: the first answer is stored with a hash of the
-request; a retry with the same key and body gets the same answer, a different body 422."""
+request; a retry with the same key and body gets the same answer, a different body 422.
+
+The service's own migration creates the table (it predates this module in registry, and a
+runtime migration would collide with that one on a fresh schema):
+
+    CREATE TABLE idempotency_keys (
+        principal text NOT NULL, route text NOT NULL, key text NOT NULL,
+        request_hash text NOT NULL, status int NOT NULL, body jsonb NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (principal, route, key));
+"""
 
 from __future__ import annotations
 

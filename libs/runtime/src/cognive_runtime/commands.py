@@ -4,7 +4,8 @@ client reads its own writes)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 import asyncpg
@@ -14,7 +15,7 @@ from cognive_contracts.events.base import EventPayload
 from cognive_runtime.eventlog import NewEvent, append_to_stream, read_stream
 from cognive_runtime.observability import current_traceparent
 from cognive_runtime.projections import Projection
-from cognive_runtime.projections.base import pooled_connection
+from cognive_runtime.projections.base import pooled_connection, type_filter
 from cognive_runtime.projections.runner import apply_live_chunk
 
 S = TypeVar("S")
@@ -33,6 +34,8 @@ async def execute(
     fold: Callable[[list[EventPayload]], S],
     decide: Callable[[S], Sequence[EventPayload]],
     actor: str,
+    *,
+    extra_metadata: Mapping[str, str] | None = None,
 ) -> tuple[S, list[EventPayload]]:
     """Inside the caller's transaction. A concurrent writer to the same stream makes the
     append fail with ConcurrencyError (the API answers 409: the client retries)."""
@@ -40,7 +43,7 @@ async def execute(
     state = fold(history)
     decided = list(decide(state))
     if decided:
-        metadata: dict[str, str] = {"actor": actor}
+        metadata: dict[str, str] = {**(extra_metadata or {}), "actor": actor}
         traceparent = current_traceparent()
         if traceparent:
             metadata["traceparent"] = traceparent
@@ -53,12 +56,35 @@ async def execute(
     return state, decided
 
 
-async def catch_up(pool: asyncpg.Pool, projections: Sequence[Projection]) -> None:
+async def catch_up(
+    pool: asyncpg.Pool, projections: Sequence[Projection], timeout_s: float = 10.0
+) -> None:
     """Apply what the command appended to each read model now. The background runners do
-    the same under the same per-projection lock and checkpoint, so nothing applies twice."""
+    the same under the same per-projection lock and checkpoint, so nothing applies twice.
+
+    The gap-free reader cannot pass a transaction that is still open anywhere in the
+    cluster (ARCHITECTURE §2), so the command's own events may not be readable yet for a
+    moment; this waits until every event of the projection's types committed up to now
+    has been applied, not merely until a read comes back empty."""
+    async with pooled_connection(pool) as conn:
+        target = await conn.fetchval("SELECT coalesce(max(global_position), 0) FROM events")
+    deadline = asyncio.get_running_loop().time() + timeout_s
     for projection in projections:
+        types = type_filter(projection)
         while True:
             async with pooled_connection(pool) as conn:
-                _position, applied = await apply_live_chunk(conn, projection, 1000)
-            if not applied:
+                position, applied = await apply_live_chunk(conn, projection, 1000)
+                if applied:
+                    continue
+                pending = await conn.fetchval(
+                    "SELECT EXISTS (SELECT 1 FROM events WHERE global_position <= $1"
+                    " AND (tx_id, global_position) > ($2::xid8, $3)"
+                    " AND ($4::text[] IS NULL OR type = ANY($4)))",
+                    target,
+                    position.tx_id,
+                    position.global_position,
+                    types,
+                )
+            if not pending or asyncio.get_running_loop().time() > deadline:
                 break
+            await asyncio.sleep(0.01)
