@@ -30,7 +30,34 @@ def _registry() -> dict[str, Any]:
     return create_app(RegistrySettings()).openapi()
 
 
-SERVICES: dict[str, Callable[[], dict[str, Any]]] = {"ingest": _ingest, "registry": _registry}
+def _cost() -> dict[str, Any]:
+    from cognive_cost.bootstrap import create_app
+    from cognive_cost.settings import CostSettings
+
+    return create_app(CostSettings()).openapi()
+
+
+def _budget() -> dict[str, Any]:
+    from cognive_budget.bootstrap import create_app
+    from cognive_budget.settings import BudgetSettings
+
+    return create_app(BudgetSettings()).openapi()
+
+
+def _notification() -> dict[str, Any]:
+    from cognive_notification.bootstrap import create_app
+    from cognive_notification.settings import NotificationSettings
+
+    return create_app(NotificationSettings()).openapi()
+
+
+SERVICES: dict[str, Callable[[], dict[str, Any]]] = {
+    "ingest": _ingest,
+    "registry": _registry,
+    "cost": _cost,
+    "budget": _budget,
+    "notification": _notification,
+}
 
 
 def render(document: dict[str, Any]) -> str:

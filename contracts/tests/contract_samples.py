@@ -41,6 +41,8 @@ def _sample(node: dict[str, Any], root: dict[str, Any]) -> Any:
     if kind == "string":
         if node.get("format") == "date-time":
             return "2026-03-01T12:00:00Z"
+        if node.get("format") == "time":
+            return "12:00:00"
         if node.get("format") == "uuid":
             return "0b8e5f7c-1d2a-4c3b-9e8f-7a6b5c4d3e2f"
         return _PATTERN_SAMPLES.get(node.get("pattern", ""), "x")

@@ -48,9 +48,7 @@ def test_model_constructs_and_round_trips(routing_key: str) -> None:
     model = model_for(routing_key)
     assert model.event_type == routing_key
     # Stable once the owning service's issue landed (ARCHITECTURE §5).
-    landed = {"ingest", "registry"}
-    expected_status = "stable" if routing_key.split(".")[0] in landed else "draft"
-    assert model.contract_status == expected_status
+    assert model.contract_status == "stable"
     assert re.fullmatch(r"[A-Z][A-Za-z]+V[0-9]+", model.__name__)
     assert model.__name__.endswith("V" + routing_key.rsplit(".v", 1)[1])
     payload = model.model_validate(sample_payload(model))

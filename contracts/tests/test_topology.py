@@ -101,7 +101,7 @@ def test_queue_names_and_arguments() -> None:
         ("ingest.run.ended.v1", {"budget.runs"}),
         ("ingest.policy.violated.v1", {"notification.alerts"}),
         ("cost.llm_call.priced.v1", {"budget.spend"}),
-        ("cost.llm_call.unpriced.v1", set()),
+        ("cost.llm_call.unpriced.v1", {"budget.spend"}),
         ("cost.pricing.changed.v1", {"registry.audit"}),
         ("budget.policy.defined.v1", {"registry.audit"}),
         ("budget.threshold.crossed.v1", {"notification.alerts"}),

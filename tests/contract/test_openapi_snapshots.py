@@ -42,6 +42,9 @@ def test_problem_responses_and_prefixes(service: str) -> None:
             "/v1/auth",
             "/v1/audit",
         ),
+        "cost": ("/v1/pricing", "/v1/costs"),
+        "budget": ("/v1/budgets", "/v1/checks", "/v1/blocked-calls"),
+        "notification": ("/v1/channels", "/v1/subscriptions", "/v1/deliveries"),
     }[service]
     for path in document["paths"]:
         assert path.startswith(prefixes), f"{service} serves {path} outside its prefixes"

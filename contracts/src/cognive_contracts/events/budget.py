@@ -35,14 +35,17 @@ class _PolicyState(EventPayload):
 
 class BudgetPolicyDefinedV1(_PolicyState):
     event_type = "budget.policy.defined.v1"
+    contract_status = "stable"
 
 
 class BudgetPolicyUpdatedV1(_PolicyState):
     event_type = "budget.policy.updated.v1"
+    contract_status = "stable"
 
 
 class BudgetPolicyArchivedV1(EventPayload):
     event_type = "budget.policy.archived.v1"
+    contract_status = "stable"
 
     policy_id: Id
     team_id: Id | None = None
@@ -65,6 +68,7 @@ class BudgetPeriodRolledV1(_PolicyPeriod):
     """A new period began; counters start from zero by this fact, not by a cron job."""
 
     event_type = "budget.period.rolled.v1"
+    contract_status = "stable"
 
     previous_period_start: AwareDatetime | None = None
     previous_spent_micros: Micros | None = None
@@ -85,6 +89,7 @@ class BudgetThresholdCrossedV1(_SpendAlert):
     """Exactly once per (policy_id, period_start, threshold_percent)."""
 
     event_type = "budget.threshold.crossed.v1"
+    contract_status = "stable"
 
     threshold_percent: ThresholdPercent
 
@@ -93,6 +98,7 @@ class BudgetExceededV1(_SpendAlert):
     """Spend reached 100% of the limit in this period (once per policy and period)."""
 
     event_type = "budget.exceeded.v1"
+    contract_status = "stable"
 
     overspend_micros: Micros = 0
 
@@ -101,6 +107,7 @@ class BudgetCallBlockedV1(EventPayload):
     """A pre-flight check refused a call because a hard budget would be exceeded."""
 
     event_type = "budget.call.blocked.v1"
+    contract_status = "stable"
 
     block_id: Id
     policy_id: Id

@@ -7,6 +7,7 @@ million tokens; neither is ever a float.
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Literal
 
 from pydantic import AwareDatetime
@@ -59,6 +60,7 @@ class _CallRef(EventPayload):
 
 class LlmCallPricedV1(_CallRef):
     event_type = "cost.llm_call.priced.v1"
+    contract_status = "stable"
 
     usage: TokenUsage
     breakdown: CostBreakdown
@@ -72,6 +74,7 @@ class LlmCallUnpricedV1(_CallRef):
     """No price is known: the call is never priced $0; it waits for a price."""
 
     event_type = "cost.llm_call.unpriced.v1"
+    contract_status = "stable"
 
     usage: TokenUsage
     reason: Literal["unknown_model", "no_price_at_call_time"]
@@ -83,6 +86,7 @@ class LlmCallRepricedV1(_CallRef):
     """A correction: budget applies ``delta_micros``; history is never edited."""
 
     event_type = "cost.llm_call.repriced.v1"
+    contract_status = "stable"
 
     previous_total_micros: Micros
     new_total_micros: Micros
@@ -111,8 +115,17 @@ class PriceTier(Shared):
     prices: UnitPrices
 
 
+class DailyWindow(Shared):
+    """A time-of-day price (off-peak discounts): it applies every day from ``start`` until
+    ``end`` (UTC, end exclusive; a window may wrap midnight)."""
+
+    start: time
+    end: time
+
+
 class PricingChangedV1(EventPayload):
     event_type = "cost.pricing.changed.v1"
+    contract_status = "stable"
 
     price_id: Id
     change: Literal["created", "updated", "ended"]
@@ -125,3 +138,6 @@ class PricingChangedV1(EventPayload):
     prices: UnitPrices
     tiers: list[PriceTier] = []
     team_id: Id | None = None
+    # Set when the entry applies only at some hours of each day; such an entry wins over
+    # an all-day one while it applies.
+    daily_window: DailyWindow | None = None

@@ -27,10 +27,12 @@ class _ChannelState(EventPayload):
 
 class ChannelCreatedV1(_ChannelState):
     event_type = "notification.channel.created.v1"
+    contract_status = "stable"
 
 
 class ChannelUpdatedV1(_ChannelState):
     event_type = "notification.channel.updated.v1"
+    contract_status = "stable"
 
     # True when this update rotated the signing secret (the old one stays valid for a
     # grace period).
@@ -39,6 +41,7 @@ class ChannelUpdatedV1(_ChannelState):
 
 class ChannelDisabledV1(EventPayload):
     event_type = "notification.channel.disabled.v1"
+    contract_status = "stable"
 
     channel_id: Id
     team_id: Id
@@ -49,6 +52,7 @@ class ChannelDisabledV1(EventPayload):
 
 class SubscriptionCreatedV1(EventPayload):
     event_type = "notification.subscription.created.v1"
+    contract_status = "stable"
 
     subscription_id: Id
     channel_id: Id
@@ -61,6 +65,7 @@ class SubscriptionCreatedV1(EventPayload):
 
 class SubscriptionDeletedV1(EventPayload):
     event_type = "notification.subscription.deleted.v1"
+    contract_status = "stable"
 
     subscription_id: Id
     channel_id: Id
@@ -85,10 +90,12 @@ class _DeliveryAttempt(EventPayload):
 
 class DeliverySucceededV1(_DeliveryAttempt):
     event_type = "notification.delivery.succeeded.v1"
+    contract_status = "stable"
 
 
 class DeliveryFailedV1(_DeliveryAttempt):
     event_type = "notification.delivery.failed.v1"
+    contract_status = "stable"
 
     error: str
     # True when no retry follows (schedule exhausted or channel disabled).
