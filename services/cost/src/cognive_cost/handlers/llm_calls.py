@@ -1,0 +1,112 @@
+"""`ingest.llm_call.recorded.v1` → `cost.llm_call.priced|unpriced.v1` in cost's log.
+
+Runs in the consumer's transaction with the inbox rows, so a redelivery prices nothing
+twice; each call has its own stream (`call-<id>`), taken under the same per-stream lock
+the append uses and checked for existence first, so a second recording of one call id
+(another event id) is not priced again either."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import asyncpg
+import structlog
+
+from cognive_contracts.events.cost import LlmCallPricedV1
+from cognive_contracts.events.ingest import LlmCallRecordedV1
+from cognive_cost.catalog.store import CatalogCache, price_key
+from cognive_cost.domain.calls import price_call
+from cognive_cost.metrics import CALLS_PRICED, CALLS_UNPRICED, PRICING_SECONDS
+from cognive_runtime.consumer.types import Handler, Inbound
+from cognive_runtime.eventlog import NewEvent, StreamAppend, append
+
+log = structlog.get_logger(__name__)
+
+
+def call_stream(call_id: str) -> str:
+    return f"call-{call_id}"
+
+
+def metadata_of(inbound: Inbound[Any]) -> dict[str, str]:
+    envelope = inbound.envelope
+    metadata = {"actor": envelope.actor or "system", "causation_id": str(envelope.id)}
+    if envelope.traceparent:
+        metadata["traceparent"] = envelope.traceparent
+    return metadata
+
+
+class PricingHandler:
+    def __init__(self, catalog: CatalogCache) -> None:
+        self.catalog = catalog
+
+    async def __call__(
+        self, conn: asyncpg.Connection, events: Sequence[Inbound[LlmCallRecordedV1]]
+    ) -> None:
+        started = time.perf_counter()
+        streams = sorted({call_stream(i.payload.call_id) for i in events})
+        await conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(s, 7)) FROM unnest($1::text[]) AS s"
+            " ORDER BY s",
+            streams,
+        )
+        seen = {
+            r["stream_id"]
+            for r in await conn.fetch(
+                "SELECT DISTINCT stream_id FROM events WHERE stream_id = ANY($1::text[])", streams
+            )
+        }
+        catalog = await self.catalog.current(conn)
+        teams = await self._teams(conn, events)
+        appends: list[StreamAppend] = []
+        priced = unpriced = 0
+        for inbound in events:
+            p = inbound.payload
+            stream = call_stream(p.call_id)
+            if stream in seen:
+                log.info("cost.call_already_priced", call_id=p.call_id)
+                continue
+            seen.add(stream)
+            team = p.team_id or teams.get(p.agent_id)
+            outcome = price_call(
+                {**p.model_dump(), "usage": p.usage},
+                catalog.get(price_key(p.provider, p.model), []),
+                team,
+            )
+            if isinstance(outcome, LlmCallPricedV1):
+                priced += 1
+            else:
+                unpriced += 1
+                CALLS_UNPRICED.labels(p.provider, p.model).inc()
+            # The key is kept with the event (not in the contract's data): the calls read
+            # model is rebuilt with the matching in force when the call was priced.
+            metadata = metadata_of(inbound) | {"price_key": price_key(p.provider, p.model)}
+            appends.append(
+                StreamAppend(
+                    stream,
+                    [
+                        NewEvent(
+                            outcome.event_type, outcome.model_dump(mode="json"), metadata=metadata
+                        )
+                    ],
+                )
+            )
+        await append(conn, appends)
+        CALLS_PRICED.inc(priced)
+        PRICING_SECONDS.observe(time.perf_counter() - started)
+
+    async def _teams(
+        self, conn: asyncpg.Connection, events: Sequence[Inbound[LlmCallRecordedV1]]
+    ) -> dict[str, str]:
+        missing = sorted({i.payload.agent_id for i in events if i.payload.team_id is None})
+        if not missing:
+            return {}
+        rows = await conn.fetch(
+            "SELECT agent_id, team_id FROM agents WHERE agent_id = ANY($1::text[])", missing
+        )
+        return {r["agent_id"]: r["team_id"] for r in rows}
+
+
+def pricing_handlers(catalog: CatalogCache) -> Mapping[str, Handler]:
+    return {LlmCallRecordedV1.event_type: PricingHandler(catalog)}
