@@ -1,0 +1,3 @@
+from cognive_runtime.admin.cli import main
+
+main()
