@@ -25,9 +25,10 @@ async def live() -> dict[str, str]:
 @router.get("/health/startup")
 async def startup(request: Request) -> JSONResponse:
     res: Any = getattr(request.app.state, "resources", None)
-    if res is None or not res.started:
+    pending = {"startup": "pending"} if res is None or not res.started else await res.warm()
+    if any(v != "ok" for v in pending.values()):
         return JSONResponse(
-            {"type": "about:blank", "title": "Starting", "status": 503},
+            {"type": "about:blank", "title": "Starting", "status": 503, "checks": pending},
             status_code=503,
             media_type=PROBLEM_CONTENT_TYPE,
         )
@@ -62,6 +63,7 @@ async def ready(request: Request) -> JSONResponse:
                 _check("rabbitmq", broker()),
             )
         )
+        checks.update(await res.warm())
     if all(v == "ok" for v in checks.values()):
         return JSONResponse({"status": "ok", "checks": checks})
     failing = ", ".join(k for k, v in checks.items() if v != "ok")

@@ -6,7 +6,7 @@ locks (one active replica), consumers in every replica (the inbox makes that saf
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -39,6 +39,25 @@ class ServiceResources:
     jwt_verifier: JwtVerifier
     rate_limiter: RateLimiter
     started: bool = field(default=False)
+    # What must have been true once before the service takes traffic (e.g. budget's Redis
+    # counters loaded): checked by /health/startup and /health/ready until all pass, then
+    # latched, so a later loss is the service's own business (budget fails closed with 429
+    # rather than disappearing behind a 503).
+    startup_checks: dict[str, Callable[[], Awaitable[bool]]] = field(default_factory=dict)
+    warmed_up: bool = field(default=False)
+
+    async def warm(self) -> dict[str, str]:
+        if self.warmed_up:
+            return {}
+        results = {}
+        for name, check in self.startup_checks.items():
+            try:
+                results[name] = "ok" if await check() else "pending"
+            except Exception as exc:
+                results[name] = type(exc).__name__
+        if all(v == "ok" for v in results.values()):
+            self.warmed_up = True
+        return results
 
     @property
     def redis_prefix(self) -> str:

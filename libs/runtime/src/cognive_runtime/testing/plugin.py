@@ -55,6 +55,15 @@ async def schemas(pg_dsn: str, test_run_id: str) -> AsyncIterator[SchemaFactory]
     await factory.drop_all()
 
 
+@pytest_asyncio.fixture(autouse=True)
+async def _close_test_pools(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """After each test, close the pools of the schemas it created."""
+    yield
+    if "schemas" in request.fixturenames:
+        factory: SchemaFactory = request.getfixturevalue("schemas")
+        await factory.close_pools()
+
+
 @pytest_asyncio.fixture
 async def redis_client(redis_url: str, test_run_id: str) -> AsyncIterator[aioredis.Redis]:
     client = aioredis.Redis.from_url(redis_url)

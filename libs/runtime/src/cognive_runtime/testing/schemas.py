@@ -32,6 +32,7 @@ class SchemaFactory:
         self.run_id = run_id
         self._counter = itertools.count(1)
         self._created: list[TestSchema] = []
+        self._open: list[TestSchema] = []
 
     async def create(
         self, label: str = "svc", migrations_dir: Path | None = None, component: str = "svc"
@@ -46,11 +47,18 @@ class SchemaFactory:
         pool = await create_pool(self.dsn, name, application_name=f"test-{name}", min_size=1)
         schema = TestSchema(name=name, dsn=self.dsn, pool=pool)
         self._created.append(schema)
+        self._open.append(schema)
         return schema
 
-    async def drop_all(self) -> None:
-        for schema in self._created:
+    async def close_pools(self) -> None:
+        """Close the pools of the schemas created since the last call (the schemas stay
+        until `drop_all`): a long session must not hold a pool per test it ran."""
+        open_, self._open = self._open, []
+        for schema in open_:
             await schema.pool.close()
+
+    async def drop_all(self) -> None:
+        await self.close_pools()
         conn = await asyncpg.connect(self.dsn)
         try:
             rows = await conn.fetch(
