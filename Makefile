@@ -36,7 +36,4 @@ bench: install services
 	$(PY) bench/runtime.py
 
 demo: install services
-	@echo "The demo (all five services, a simulated agent fleet through the SDK) lands with the"
-	@echo "whole-system issue. What runs today: registry and ingest (README, 'Running a"
-	@echo "service') and the SDK against them; 'make test' exercises all of it against the real"
-	@echo "Postgres, RabbitMQ and Redis, and 'make bench' measures the runtime."
+	$(PY) scripts/demo.py --seconds $${DEMO_SECONDS:-60}

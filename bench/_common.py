@@ -127,3 +127,43 @@ def write_section(section: str, intro: str, rows: list[Row]) -> None:
         pattern.sub(block + "\n", text) if pattern.search(text) else text.rstrip() + "\n\n" + block
     )
     DOCS.write_text(text)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def cleanup(schema: str, amqp_prefix: str, redis_prefix: str | None = None) -> None:
+    """Drop what a benchmark created: its schema, its prefixed queues and exchanges, and
+    its Redis keys."""
+    import asyncpg
+    import redis.asyncio as aioredis
+
+    from cognive_runtime.amqp import connect_amqp
+    from cognive_runtime.db import quote_ident
+    from cognive_runtime.testing.amqp_fixtures import delete_prefixed
+
+    conn = await asyncpg.connect(PG_DSN)
+    try:
+        await conn.execute(f"DROP SCHEMA IF EXISTS {quote_ident(schema)} CASCADE")
+    finally:
+        await conn.close()
+    amqp = await connect_amqp(AMQP_URL)
+    try:
+        await delete_prefixed(amqp, amqp_prefix)
+    finally:
+        await amqp.close()
+    if redis_prefix:
+        redis = aioredis.Redis.from_url(REDIS_URL)
+        async for key in redis.scan_iter(match=f"{redis_prefix}*", count=1000):
+            await redis.delete(key)
+        await redis.aclose()

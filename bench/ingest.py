@@ -15,7 +15,6 @@ import asyncio
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,7 +25,17 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from _common import AMQP_URL, PG_DSN, REDIS_URL, Row, render, write_section
+from _common import (
+    AMQP_URL,
+    PG_DSN,
+    REDIS_URL,
+    Row,
+    cleanup,
+    free_port,
+    percentile,
+    render,
+    write_section,
+)
 
 BATCH = 100
 HERE = Path(__file__).resolve().parent
@@ -62,11 +71,6 @@ def batch_body(worker: int, n: int) -> bytes:
     return json.dumps(
         {"events": [llm_event(runs[i % 4], f"agent-{worker % 8}") for i in range(BATCH)]}
     ).encode()
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
 # ------------------------------------------------------------------ the load process
@@ -194,12 +198,6 @@ async def raw_baseline(schema: str, concurrency: int, duration: float) -> float:
 # ------------------------------------------------------------------ orchestration
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def prepare(schema: str) -> str:
     """Ingest's schema migrated and one key with events:write in its key projection."""
     from cognive_contracts.events.registry import ApiKeyIssuedV1
@@ -255,24 +253,6 @@ async def prepare(schema: str) -> str:
     return key.plaintext
 
 
-async def cleanup(schema: str, prefix: str) -> None:
-    from cognive_runtime.amqp import connect_amqp
-    from cognive_runtime.db import quote_ident
-    from cognive_runtime.testing.amqp_fixtures import delete_prefixed
-
-    conn = await asyncpg.connect(PG_DSN)
-    try:
-        await conn.execute(f"DROP SCHEMA IF EXISTS {quote_ident(schema)} CASCADE")
-    finally:
-        await conn.close()
-    amqp = await connect_amqp(AMQP_URL)
-    try:
-        await delete_prefixed(amqp, prefix)
-    finally:
-        await amqp.close()
-
-
-# (label, loops in the API process, a second process running the loops)
 SETUPS = (
     ("one process: API + loops", True, False),
     ("API process + loops process", False, True),
