@@ -174,3 +174,48 @@ async def test_projections_rebuild_to_the_live_models(registry: Registry) -> Non
     for view in registry.app.state.registry.projections:
         report = await rebuild(registry.pool, view, verify=True)
         assert report.swapped and not report.differing_rows, report
+
+
+async def test_audit_chain_holds_when_commits_land_out_of_position_order(
+    registry: Registry,
+) -> None:
+    """Followers read the log in (transaction id, position) order, which is not position
+    order when a transaction that started first appends last. The chain follows the
+    followers' order, and verification walks that same order."""
+    from cognive_contracts.events.registry import TeamCreatedV1
+    from cognive_runtime.eventlog import NewEvent
+    from cognive_runtime.eventlog.writer import append_to_stream
+
+    admin = await registry.login()
+
+    def created(team: str) -> NewEvent:
+        data = TeamCreatedV1(team_id=team, name=team.upper()).model_dump(mode="json")
+        return NewEvent(TeamCreatedV1.event_type, data, metadata={"actor": "user:test"})
+
+    early = await registry.pool.acquire()
+    late = await registry.pool.acquire()
+    try:
+        first = early.transaction()
+        await first.start()
+        await early.fetchval("SELECT pg_current_xact_id()")  # takes its transaction id now
+        async with late.transaction():
+            [q] = await append_to_stream(late, "team-late", [created("late")])
+        [p] = await append_to_stream(early, "team-early", [created("early")])
+        await first.commit()
+    finally:
+        await registry.pool.release(early)
+        await registry.pool.release(late)
+    assert p > q
+
+    async def both_audited() -> bool:
+        rows = (await registry.client.get("/v1/audit", headers=admin)).json()["items"]
+        return {"team-early", "team-late"} <= {r["subject"] for r in rows}
+
+    await wait_until(both_audited, timeout=20, message="both teams audited")
+    entries = (await registry.client.get("/v1/audit", headers=admin)).json()["items"]
+    subjects = [e["subject"] for e in entries]
+    # Listed in chain order: the earlier transaction first although its position is higher.
+    assert subjects.index("team-early") < subjects.index("team-late")
+    assert all(b["prev_hash"] == a["hash"] for a, b in itertools.pairwise(entries))
+    verified = (await registry.client.get("/v1/audit/verify", headers=admin)).json()
+    assert verified["ok"] is True, verified

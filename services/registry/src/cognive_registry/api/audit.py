@@ -57,7 +57,7 @@ async def list_entries(
         " AND ($2::text IS NULL OR actor = $2) AND ($3::text IS NULL OR type = $3)"
         " AND ($4::timestamptz IS NULL OR occurred_at >= $4)"
         " AND ($5::timestamptz IS NULL OR occurred_at < $5)"
-        " AND position > $6 ORDER BY position LIMIT $7",
+        " AND chain_seq > $6 ORDER BY chain_seq LIMIT $7",
         teams,
         actor,
         type,
@@ -68,13 +68,15 @@ async def list_entries(
     )
     items = [_out(r) for r in rows[:limit]]
     more = len(rows) > limit
-    return Page[AuditEntryOut](items=items, next_cursor=str(items[-1].position) if more else None)
+    # Pages follow the chain's order (commit order), so a reader can check the links as it goes.
+    last = rows[limit - 1]["chain_seq"] if more else None
+    return Page[AuditEntryOut](items=items, next_cursor=str(last) if more else None)
 
 
 @router.get("/verify", response_model=AuditVerification)
 async def verify(state: State, _admin: OrgAdmin) -> AuditVerification:
     async with state.pool.acquire() as conn, conn.transaction():
-        rows = [dict(r) for r in await conn.fetch("SELECT * FROM audit_entries ORDER BY position")]
+        rows = [dict(r) for r in await conn.fetch("SELECT * FROM audit_entries ORDER BY chain_seq")]
     for row in rows:
         row["event_id"] = str(row["event_id"])
     count, broken, why = first_broken(rows)

@@ -1,5 +1,7 @@
 """The audit trail: every admin event, registry's own and the other services' (recorded in
-registry's log by the audit consumer), chained by hash in registry's log order."""
+registry's log by the audit consumer), chained by hash in the order the log is followed —
+commit order, which is not always position order — and numbered in that order
+(`chain_seq`) so that verification walks the same chain."""
 
 from __future__ import annotations
 
@@ -57,14 +59,17 @@ class AuditProjection:
         self, conn: asyncpg.Connection, events: Sequence[RecordedEvent], tables: TableNames
     ) -> None:
         table = tables["audit_entries"]
-        prev = await conn.fetchval(f"SELECT hash FROM {table} ORDER BY position DESC LIMIT 1")
-        prev = prev or GENESIS
+        last = await conn.fetchrow(
+            f"SELECT hash, chain_seq FROM {table} ORDER BY chain_seq DESC LIMIT 1"
+        )
+        prev, seq = (last["hash"], last["chain_seq"]) if last else (GENESIS, 0)
         rows = []
         for event in events:
             if event.type != AUDIT_RECORDED and not is_admin_event(event.type):
                 continue
             entry = entry_for(event)
             digest = link(prev, entry)
+            seq += 1
             rows.append(
                 (
                     entry["position"],
@@ -78,11 +83,13 @@ class AuditProjection:
                     json.dumps(entry["data"]),
                     prev,
                     digest,
+                    seq,
                 )
             )
             prev = digest
         await conn.executemany(
-            f"INSERT INTO {table} VALUES ($1, $2::text::uuid, $3, $4, $5, $6, $7, $8,"
-            " $9::text::jsonb, $10, $11)",
+            f"INSERT INTO {table} (position, event_id, type, source, actor, team_id, subject,"
+            " occurred_at, data, prev_hash, hash, chain_seq)"
+            " VALUES ($1, $2::text::uuid, $3, $4, $5, $6, $7, $8, $9::text::jsonb, $10, $11, $12)",
             rows,
         )
