@@ -12,6 +12,15 @@ for chart in ingest registry cost budget notification; do
   $helm lint --strict "charts/$chart" >/dev/null
   $helm template "cg" "charts/$chart" > "$out/$chart.yaml"
 done
+# The console: lint and render as production runs it (OIDC); with neither OIDC nor the dev
+# login it must refuse to render, naming the values to set.
+$helm dependency update --skip-refresh charts/console >/dev/null
+$helm lint --strict charts/console -f charts/console/ci/oidc-values.yaml >/dev/null
+$helm template cg charts/console -f charts/console/ci/oidc-values.yaml > "$out/console.yaml"
+if refused=$($helm template cg charts/console 2>&1); then
+  echo "charts/console rendered without a sign-in method"; exit 1
+fi
+grep -q "set oidc (production) or devLogin: true" <<<"$refused"
 $helm dependency update --skip-refresh charts/cognive >/dev/null
 $helm lint --strict charts/cognive >/dev/null
 $helm template cg charts/cognive --set ingest.autoscaling.enabled=true > "$out/cognive.yaml"

@@ -5,6 +5,7 @@ prefix of ARCHITECTURE §6 to the service that owns it."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -45,10 +46,29 @@ def check_service(service: str, manifests: list[dict]) -> None:
     assert job["spec"]["template"]["spec"]["containers"][0]["command"][-1] == "migrate"
 
 
+def check_console(manifests: list[dict]) -> None:
+    kinds = {d["kind"]: d for d in manifests}
+    for kind in ("Deployment", "Service", "ConfigMap", "PodDisruptionBudget", "NetworkPolicy"):
+        assert kind in kinds, f"console: no {kind}"
+    pod = kinds["Deployment"]["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+        assert container[probe]["httpGet"]["path"] == "/healthz", probe
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert container["resources"]["limits"]["memory"]
+    config = json.loads(kinds["ConfigMap"]["data"]["config.json"])
+    assert set(config["services"]) == set(ROUTES), config
+    assert config["devLogin"] is False, config
+    assert config["oidc"]["clientId"], config
+    assert kinds["NetworkPolicy"]["spec"]["egress"] == [], "the console pod calls nothing"
+
+
 def main(directory: str) -> int:
     out = Path(directory)
     for service in ROUTES:
         check_service(service, docs(out / f"{service}.yaml"))
+    check_console(docs(out / "console.yaml"))
     umbrella = docs(out / "cognive.yaml")
     (ingress,) = [d for d in umbrella if d["kind"] == "Ingress"]
     routed: dict[str, str] = {}
@@ -64,7 +84,7 @@ def main(directory: str) -> int:
     assert hpas == ["cg-ingest"], hpas
     scaled = next(d for d in deployments if d["metadata"]["name"] == "cg-ingest")
     assert "replicas" not in scaled["spec"], "the HPA owns the replica count"
-    print(f"charts OK: 5 services + umbrella, {len(routed)} routes")
+    print(f"charts OK: 5 services + console + umbrella, {len(routed)} routes")
     return 0
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import random
 import threading
 import time
@@ -18,13 +19,15 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
 import httpx
 import redis.asyncio as aioredis
 import typer
+import uvicorn
 from aiosmtpd.controller import Controller
+from console_serve import console_config, console_server
 from rich.console import Console, Group
 from rich.live import Live
 from rich.panel import Panel
@@ -103,24 +106,24 @@ async def webhook_receiver(counters: Counters) -> tuple[asyncio.base_events.Serv
     return server, server.sockets[0].getsockname()[1]
 
 
-async def fresh_start() -> None:
-    """A previous demo's schemas, queues (with any messages left in them) and Redis keys
+async def fresh_start(prefix: str = "demo") -> None:
+    """A previous run's schemas, queues (with any messages left in them) and Redis keys
     would leak into this one: remove them."""
     conn = await asyncpg.connect(PG_DSN)
     try:
         for (schema,) in await conn.fetch(
-            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'demo\\_%'"
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE $1", f"{prefix}\\_%"
         ):
             await conn.execute(f"DROP SCHEMA {quote_ident(schema)} CASCADE")
     finally:
         await conn.close()
     amqp = await connect_amqp(AMQP_URL)
     try:
-        await delete_prefixed(amqp, "demo.", load_manifest().with_prefix("demo."))
+        await delete_prefixed(amqp, f"{prefix}.", load_manifest().with_prefix(f"{prefix}."))
     finally:
         await amqp.close()
     redis = aioredis.Redis.from_url(REDIS_URL)
-    async for key in redis.scan_iter(match="demo:*", count=1000):
+    async for key in redis.scan_iter(match=f"{prefix}:*", count=1000):
         await redis.delete(key)
     await redis.aclose()
 
@@ -329,8 +332,14 @@ def view(snap: dict[str, Any] | None, counters: Counters, elapsed: float) -> Gro
     return Group(*parts)
 
 
-async def run_demo(seconds: float) -> None:
+CONSOLE_DIST = ROOT / "console" / "dist"
+
+
+async def run_demo(seconds: float, stay: bool, console_port: int) -> None:
     counters = Counters()
+    # The web console, when it has been built (`make console`; `make demo` does it).
+    with_console = (CONSOLE_DIST / "index.html").exists()
+    console_origin = f"http://127.0.0.1:{console_port}"
     await fresh_start()
     log_dir = ROOT / ".demo-logs"
     log_dir.mkdir(exist_ok=True)
@@ -343,11 +352,14 @@ async def run_demo(seconds: float) -> None:
         amqp_prefix="demo.",
         redis_prefix="demo:",
         log_dir=log_dir,
+        shared={"CORS_ORIGINS": json.dumps([console_origin])} if with_console else {},
         extra={
             "notification": {"SMTP_PORT": str(smtp_port)},
             "budget": {"POLICY_REFRESH_S": "0.2"},
         },
     )
+    web: uvicorn.Server | None = None
+    web_task: asyncio.Task[None] | None = None
     stop = threading.Event()
     started = time.monotonic()
     context: dict[str, Any] = {}
@@ -358,6 +370,11 @@ async def run_demo(seconds: float) -> None:
             await system.start()
         with console.status("creating teams, keys, budgets, channels ..."):
             context = await setup(system, hook_port)
+        if with_console:
+            urls = {s: system.url(s) for s in system.ports}
+            web = console_server(console_config(urls), console_port)
+            web_task = asyncio.create_task(web.serve())
+            console.print(f"[bold]console[/]: {console_origin}  (sign in as {system.admin_email})")
         for n, (team, name, allowed) in enumerate(AGENTS):
             client = cognive.Client(
                 api_key=context["keys"][team],
@@ -403,6 +420,17 @@ async def run_demo(seconds: float) -> None:
         with contextlib.suppress(Exception):
             final = await snapshot(system, context["admin"])
             console.print(Panel(view(final, counters, time.monotonic() - started), title="Final"))
+        if stay and context:
+            console.print(
+                f"The fleet stopped; the services{' and the console' if web else ''} stay up"
+                f"{f' at {console_origin}' if web else ''}. Ctrl-C stops everything."
+            )
+            with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
+                await asyncio.Event().wait()
+        if web is not None and web_task is not None:
+            web.should_exit = True
+            with contextlib.suppress(Exception):
+                await web_task
         await system.stop()
         server.close()
         controller.stop()
@@ -416,6 +444,11 @@ async def run_demo(seconds: float) -> None:
                     f"{len(counters.emails)} e-mails",
                     *[f"  e-mail: {s}" for s in counters.emails[:8]],
                     "",
+                    *(
+                        [f"  console: {console_origin} (sign in as {system.admin_email})"]
+                        if with_console
+                        else ["  (build the web console with `make console` to see it here)"]
+                    ),
                     "While it runs, look at (ports change per run; see the logs):",
                     *[
                         f"  {s:13} {system.url(s)}/docs   {system.url(s)}/metrics"
@@ -430,8 +463,12 @@ async def run_demo(seconds: float) -> None:
     )
 
 
-def main(seconds: float = typer.Option(60.0, help="How long the fleet runs.")) -> None:
-    asyncio.run(run_demo(seconds))
+def main(
+    seconds: Annotated[float, typer.Option(help="How long the fleet runs.")] = 60.0,
+    stay: Annotated[bool, typer.Option(help="Keep serving after the fleet stops.")] = False,
+    console_port: Annotated[int, typer.Option(help="Where the web console is served.")] = 4174,
+) -> None:
+    asyncio.run(run_demo(seconds, stay, console_port))
 
 
 if __name__ == "__main__":

@@ -35,6 +35,8 @@ class Stack:
     ports: dict[str, int] = field(default_factory=dict)
     # Per-service extra settings (without the COGNIVE_<SERVICE>_ prefix).
     extra: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # Extra settings for every service (e.g. CORS_ORIGINS for a console).
+    shared: Mapping[str, str] = field(default_factory=dict)
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
 
     def url(self, service: str) -> str:
@@ -60,6 +62,7 @@ class Stack:
             values["BOOTSTRAP_ADMIN_EMAIL"] = self.admin_email
         if service == "notification":
             values["WEBHOOK_ALLOW_NETWORKS"] = json.dumps(["127.0.0.1/32"])
+        values.update(self.shared)
         values.update(self.extra.get(service, {}))
         return {f"COGNIVE_{service.upper()}_{k}": v for k, v in values.items()}
 
