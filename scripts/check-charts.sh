@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 bash scripts/get-helm.sh >/dev/null
 helm=.tools/helm
 out=$(mktemp -d)
+# values.schema.json of each service chart is generated from its settings class.
+.venv/bin/python scripts/chart_schemas.py --check
 for chart in ingest registry cost budget notification; do
   $helm dependency update --skip-refresh "charts/$chart" >/dev/null
   $helm lint --strict "charts/$chart" >/dev/null
@@ -23,6 +25,22 @@ fi
 grep -q "set oidc (production) or devLogin: true" <<<"$refused"
 $helm dependency update --skip-refresh charts/cognive >/dev/null
 $helm lint --strict charts/cognive >/dev/null
-$helm template cg charts/cognive --set ingest.autoscaling.enabled=true > "$out/cognive.yaml"
+$helm template cg charts/cognive --set ingest.autoscaling.enabled=true \
+  --set console.enabled=true -f charts/cognive/ci/console-values.yaml > "$out/cognive.yaml"
+
+# Wrong values are refused by the schemas, naming what is wrong.
+refuse() {
+  local why=$1; shift
+  if msg=$($helm template cg "$@" 2>&1); then echo "accepted: $*"; exit 1; fi
+  grep -q -- "$why" <<<"$msg" || { echo "refused for another reason: $*"; echo "$msg"; exit 1; }
+}
+refuse "invalid propertyName 'postgres_dsn'" charts/budget --set settings.postgres_dsn=postgres://u:p@db/x
+refuse "invalid propertyName 'no_such_setting'" charts/cost --set settings.no_such_setting=1
+refuse "missing property 'secret_keys'" charts/notification --set secretSettings.secret_keys=null
+refuse "minimum" charts/registry --set terminationGracePeriodSeconds=5
+refuse "does not match pattern" charts/console -f charts/console/ci/oidc-values.yaml --set services.cost=ftp://x
+
+# Every rendered object against the Kubernetes API schemas (strict: no unknown fields).
+.venv/bin/kubernetes-validate --strict --quiet -k 1.31.0 "$out"/*.yaml
 .venv/bin/python scripts/check_manifests.py "$out"
 rm -rf "$out"
