@@ -99,6 +99,10 @@ class LeaderLock:
             await work(work_stop)
         finally:
             work_stop.set()
+            # The work may end on its own (an error of its own pool, say), with neither
+            # shutdown nor a lost session to wake the stopper: cancel it, or this would
+            # wait for the next shutdown while holding the lock and doing nothing.
+            stopper.cancel()
             await asyncio.gather(stopper, beat, return_exceptions=True)
             if not lost.is_set():
                 with contextlib.suppress(Exception):
