@@ -1,5 +1,6 @@
 """The queue consumer against real RabbitMQ and Postgres: inbox dedup, poison split out to
-the DLQ with its reason, and a Postgres restart that dead-letters nothing."""
+the DLQ with its reason, a Postgres restart that dead-letters nothing, and a connection the
+broker closes (as on a broker restart) after which consuming resumes."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from cognive_contracts.envelope import (
 )
 from cognive_contracts.events.base import EventPayload
 from cognive_contracts.topology import TopologyManifest
-from cognive_runtime.amqp import queue_depths
+from cognive_runtime.amqp import connect_amqp, queue_depths
 from cognive_runtime.consumer import (
     Consumer,
     DlqMessage,
@@ -336,6 +337,57 @@ async def test_postgres_restart_dead_letters_nothing(harness: Harness) -> None:
     )
     # The restart landed while the consumer was busy: it held and retried.
     assert retries_after > retries_before
+
+
+async def _close_from_broker(connection_name: str) -> None:
+    """What a broker restart does to each client: the broker closes the connection."""
+    listed = await asyncio.create_subprocess_exec(
+        "rabbitmqctl", "-q", "list_connections", "pid", "client_properties",
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    out, _ = await listed.communicate()
+    pids = [
+        line.split("\t", 1)[0]
+        for line in out.decode().splitlines()
+        if f'{{"connection_name","{connection_name}"}}' in line
+    ]
+    assert len(pids) == 1, out.decode()[-2000:]
+    closed = await asyncio.create_subprocess_exec(
+        "rabbitmqctl", "-q", "close_connection", pids[0], "test: broker restart",
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    _, err = await closed.communicate()
+    assert closed.returncode == 0, err.decode()
+
+
+@pytest.mark.slow
+async def test_consuming_resumes_after_the_broker_closes_the_connection(
+    harness: Harness, amqp_url: str
+) -> None:
+    name = f"consumer-test-{uuid.uuid4().hex[:8]}"
+    connection = await connect_amqp(amqp_url, name=name)
+    consumer = Consumer(
+        service=SERVICE,
+        pool=harness.schema.pool,
+        connection=connection,
+        queue=harness.queue,
+        dlq=harness.dlq,
+        routes={KEY: (WidgetMadeV1, on_widgets)},
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(consumer.run(stop))
+    try:
+        await harness.publish_events([widget(f"before{i}") for i in range(5)])
+        await wait_until(lambda: _count_is(harness, 5), timeout=30, message="consuming")
+        await _close_from_broker(name)
+        await harness.publish_events([widget(f"after{i}") for i in range(5)])
+        # The robust connection comes back (5 s) and must bring the subscription with it.
+        await wait_until(lambda: _count_is(harness, 10), timeout=60, message="consuming again")
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
+        await connection.close()
+    assert await harness.dlq_messages() == []
 
 
 async def _count_is(harness: Harness, n: int) -> bool:

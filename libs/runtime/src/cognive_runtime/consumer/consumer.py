@@ -158,7 +158,10 @@ class Consumer:
         watcher = asyncio.create_task(signal_stop())
         try:
             await channel.set_qos(prefetch_count=self.prefetch)
-            queue = await channel.get_queue(self.queue, ensure=False)
+            # A passive declare, not `get_queue(ensure=False)`: only queues the robust
+            # channel declared itself are restored, with their consumers, when the
+            # connection comes back after a broker restart.
+            queue = await channel.declare_queue(self.queue, passive=True)
             dlx = await publish_channel.get_exchange(self.dlq.exchange, ensure=False)
             tag = await queue.consume(deliver)
             log.info("consumer.started", queue=self.queue, prefetch=self.prefetch)
