@@ -9,15 +9,21 @@ services' own APIs and logs:
 - the read models equal a rebuild (`cognive-admin projections verify`).
 
 `COGNIVE_FAULT_EVENTS` sets the stream's size (5,000 by default; 100,000 runs locally).
-Postgres and RabbitMQ restarts are not in this suite yet: on a machine whose services are
-shared with other work, they would take that work down too."""
+
+The Postgres, RabbitMQ and Redis restarts restart the real local servers, which every
+schema, queue and key prefix on the machine shares: run this suite alone (CI runs it
+last). The commands default to this machine kind's (Debian packages) and can be set with
+COGNIVE_FAULT_{POSTGRES,RABBITMQ,REDIS}_RESTART for another setup."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import os
+import shlex
+import shutil
 import sys
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -26,6 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
@@ -337,6 +344,78 @@ async def test_duplicate_deliveries_and_a_poison_message(scenario: Scenario) -> 
         poison = poison.model_copy(update={"data": {**poison.data, "latency_ms": -1}})
         scenario.poison.append(str(poison.id))
         await publish_events(scenario.amqp, scenario.topology, [poison])
+
+    await scenario.run(fault)
+    await scenario.quiescent()
+    await scenario.check_invariants()
+
+
+RESTARTS = {
+    # Fast shutdown: every session is terminated, in-flight transactions roll back.
+    "postgres": "pg_ctlcluster --skip-systemctl-redirect {pg_version} main restart -m fast",
+    # The broker application stops (every connection and channel closes, unacknowledged
+    # deliveries return to their queues) and starts again from its durable state.
+    "rabbitmq": "rabbitmqctl stop_app && rabbitmqctl start_app",
+    # Redis here keeps nothing on disk: a restart is a crash that loses every key.
+    "redis": (
+        "redis-cli -h 127.0.0.1 shutdown nosave; sleep 0.5;"
+        " redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save ''"
+        " --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log"
+    ),
+}
+
+
+def restart_command(server: str) -> str:
+    configured = os.environ.get(f"COGNIVE_FAULT_{server.upper()}_RESTART")
+    if configured:
+        return configured
+    tool = {"postgres": "pg_ctlcluster", "rabbitmq": "rabbitmqctl", "redis": "redis-server"}
+    if shutil.which(tool[server]) is None:
+        if os.environ.get("CI"):
+            raise AssertionError(f"no {tool[server]} and no COGNIVE_FAULT_{server.upper()}_RESTART")
+        pytest.skip(f"no {tool[server]} here: set COGNIVE_FAULT_{server.upper()}_RESTART")
+    versions = sorted(os.listdir("/etc/postgresql")) if server == "postgres" else [""]
+    return RESTARTS[server].format(pg_version=versions[-1])
+
+
+async def until_up(server: str, pg_dsn: str, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if server == "postgres":
+                conn = await asyncpg.connect(pg_dsn, timeout=2)
+                await conn.close()
+            elif server == "redis":
+                client = aioredis.Redis.from_url("redis://127.0.0.1:6379/0")
+                await client.ping()
+                await client.aclose()
+            else:
+                proc = await asyncio.create_subprocess_exec(
+                    "rabbitmqctl", "await_startup", "--timeout", "5",
+                    stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+                )  # fmt: skip
+                if await proc.wait() != 0:
+                    raise ConnectionError("rabbitmq not started")
+            return
+        except (OSError, ConnectionError, asyncpg.PostgresError, aioredis.RedisError):
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.5)
+
+
+@pytest.mark.parametrize("server", ["postgres", "rabbitmq", "redis"])
+async def test_backing_server_restarts(scenario: Scenario, server: str, pg_dsn: str) -> None:
+    """Postgres, RabbitMQ or Redis restarts under load: every service loses its
+    connections at once and must reconnect, re-take its leader locks and carry on."""
+    command = restart_command(server)
+
+    async def fault() -> None:
+        proc = await asyncio.create_subprocess_shell(
+            command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+        )
+        out, _ = await proc.communicate()
+        assert proc.returncode == 0, f"{shlex.quote(command)}: {out.decode()[-2000:]}"
+        await until_up(server, pg_dsn)
 
     await scenario.run(fault)
     await scenario.quiescent()
