@@ -99,6 +99,8 @@ def schema(service: str) -> dict[str, Any]:
                 },
             },
             "replicas": {"type": "integer", "minimum": 1},
+            # Development (Tilt): run the image's entrypoint, which restarts on live update.
+            "useImageEntrypoint": {"type": "boolean"},
             # The service drains for shutdown_grace_s (25 s by default) before exiting.
             "terminationGracePeriodSeconds": {"type": "integer", "minimum": 30},
             "settings": {

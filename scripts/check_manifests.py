@@ -147,6 +147,9 @@ def main(directory: str) -> int:
         for prefix in prefixes:
             assert routed.get(prefix) == f"cg-{service}", (prefix, routed.get(prefix))
     assert routed.get("/") == "cg-console", routed.get("/")
+    (rule,) = [d for d in umbrella if d["kind"] == "PrometheusRule"]
+    alerts = [r["alert"] for g in rule["spec"]["groups"] for r in g["rules"]]
+    assert len(alerts) >= 8, alerts
     deployments = [d for d in umbrella if d["kind"] == "Deployment"]
     assert len(deployments) == 6, [d["metadata"]["name"] for d in deployments]
     hpas = [d["metadata"]["name"] for d in umbrella if d["kind"] == "HorizontalPodAutoscaler"]

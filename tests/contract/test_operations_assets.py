@@ -37,7 +37,7 @@ def referenced(text: str) -> set[str]:
 
 
 def test_alert_rules_use_exported_metrics() -> None:
-    rules = yaml.safe_load((ROOT / "deploy/prometheus/cognive-alerts.yaml").read_text())
+    rules = yaml.safe_load((ROOT / "charts/cognive/files/cognive-alerts.yaml").read_text())
     exprs = [r["expr"] for g in rules["groups"] for r in g["rules"]]
     assert len(exprs) >= 8
     missing = set().union(*(referenced(e) for e in exprs)) - exported()

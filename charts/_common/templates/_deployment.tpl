@@ -39,7 +39,9 @@ spec:
         - name: {{ include "common.name" . }}
           image: {{ include "common.image" . }}
           imagePullPolicy: {{ .Values.image.pullPolicy }}
+          {{- if not .Values.useImageEntrypoint }}
           command: ["cognive-{{ .Values.service }}"]
+          {{- end }}
           ports:
             - name: http
               containerPort: {{ .Values.port }}

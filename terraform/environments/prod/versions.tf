@@ -1,0 +1,28 @@
+terraform {
+  required_version = ">= 1.6"
+  required_providers {
+    aws        = { source = "hashicorp/aws", version = ">= 5.40, < 7.0" }
+    helm       = { source = "hashicorp/helm", version = ">= 2.12, < 4.0" }
+    kubernetes = { source = "hashicorp/kubernetes", version = ">= 2.25, < 3.0" }
+    random     = { source = "hashicorp/random", version = ">= 3.6, < 4.0" }
+  }
+}
+
+provider "kubernetes" {
+  config_path    = var.kubeconfig
+  config_context = var.kube_context
+}
+
+provider "helm" {
+  kubernetes {
+    config_path    = var.kubeconfig
+    config_context = var.kube_context
+  }
+}
+
+provider "aws" {
+  region = var.region
+  default_tags {
+    tags = { project = "cognive", environment = "prod" }
+  }
+}
