@@ -106,6 +106,25 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
+# The shared servers count too: on 2 cores they compete with the services for CPU.
+INFRA = {"postgres": ("postgres",), "rabbitmq": ("beam.smp",), "redis": ("redis-server",)}
+
+
+def infra_cpu_seconds() -> dict[str, float]:
+    totals = dict.fromkeys(INFRA, 0.0)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        comm = text[text.index("(") + 1 : text.rindex(")")]
+        for name, comms in INFRA.items():
+            if comm in comms:
+                fields = text.rsplit(")", 1)[1].split()
+                totals[name] += (int(fields[11]) + int(fields[12])) / TICKS
+    return totals
+
+
 async def broker_baseline(prefix: str, messages: int) -> float:
     """aio-pika confirmed publish + consume of the same body, events/s."""
     import aio_pika
@@ -162,6 +181,15 @@ async def lags(stack: Any, since: datetime) -> tuple[list[float], int]:
                 since,
             )
         }
+        priced = {
+            r["call_id"]: r["at"]
+            for r in await ingest.fetch(
+                f"SELECT data->>'call_id' AS call_id, recorded_at AS at FROM"
+                f" {stack.schema('cost')}.events WHERE type = 'cost.llm_call.priced.v1'"
+                " AND recorded_at >= $1",
+                since,
+            )
+        }
         applied = {
             r["call_id"]: r["at"]
             for r in await ingest.fetch(
@@ -174,7 +202,18 @@ async def lags(stack: Any, since: datetime) -> tuple[list[float], int]:
     finally:
         await ingest.close()
     out = [(applied[c] - at).total_seconds() for c, at in accepted.items() if c in applied]
+
+    # Where the time goes: ingest → cost's priced event, cost → budget's ledger.
+    def gaps(start: dict[str, Any], end: dict[str, Any]) -> list[float]:
+        return [(end[c] - at).total_seconds() for c, at in start.items() if c in end]
+
+    hops = {"ingest_to_cost": gaps(accepted, priced), "cost_to_budget": gaps(priced, applied)}
+    LAST_HOPS.clear()
+    LAST_HOPS.update({k: (percentile(v, 0.5), percentile(v, 0.99)) for k, v in hops.items() if v})
     return out, len(accepted) - len(out)
+
+
+LAST_HOPS: dict[str, tuple[float, float]] = {}
 
 
 async def main(rates: list[float], seconds: float) -> None:
@@ -236,9 +275,12 @@ async def main(rates: list[float], seconds: float) -> None:
             since = datetime.now(UTC)
             pids = {s: p.pid for s, p in stack.processes.items()}
             cpu0 = {s: cpu_seconds(pid) for s, pid in pids.items()}
+            infra0 = infra_cpu_seconds()
             result = run_load(stack.url("ingest"), key, rate, seconds)
             wall = result["seconds"]
             cpu = {s: (cpu_seconds(pid) - cpu0[s]) / wall for s, pid in pids.items()}
+            infra1 = infra_cpu_seconds()
+            cpu |= {s: (infra1[s] - infra0[s]) / wall for s in INFRA}
             # Bounded lag: the ledger catches up within 10 s of the load stopping.
             deadline = time.monotonic() + 10
             while True:
@@ -255,6 +297,7 @@ async def main(rates: list[float], seconds: float) -> None:
                     "p99": percentile(values, 0.99),
                     "bounded": missing == 0,
                     "cpu": cpu,
+                    "hops_p50_p99_s": dict(LAST_HOPS),
                 }
             )
             print(json.dumps(results[-1]), file=sys.stderr)
