@@ -19,6 +19,7 @@ from cognive_runtime.eventlog import (
     head_position,
     read_all,
     read_stream,
+    read_window,
 )
 from cognive_runtime.testing import SchemaFactory
 
@@ -143,3 +144,56 @@ async def test_gap_free_reader_never_skips_late_commits(schemas: SchemaFactory) 
     assert total == writers * per_writer + 1
     assert len(seen) == total, "a committed event was skipped"
     assert seen == sorted(seen), "not in commit order"
+
+
+async def test_a_typed_reader_moves_past_other_types_for_good(schemas: SchemaFactory) -> None:
+    """A follower of rare types examines each stretch of other types once: its place moves
+    to the end of what it examined, not only to its last match."""
+    schema = await schemas.create("log")
+
+    async def add(kind: str, n: int) -> None:
+        async with schema.pool.acquire() as conn, conn.transaction():
+            await append_to_stream(conn, f"s-{kind}", [NewEvent(kind, {"i": i}) for i in range(n)])
+
+    await add("common.v1", 50)
+    await add("rare.v1", 1)
+    await add("common.v1", 30)
+    head = await head_position(schema.pool)
+
+    events, through = await read_window(schema.pool, Position.start(), 10, ["rare.v1"])
+    assert [e.type for e in events] == ["rare.v1"]
+    assert through == head  # the 30 after it were examined too
+    again, through_again = await read_window(schema.pool, through, 10, ["rare.v1"])
+    assert (again, through_again) == ([], head)
+
+    # The window is bounded: with `scan` rows examined per call, the place advances by that
+    # much even when nothing matches; a full page of matches stops at the last match.
+    first, place = await read_window(schema.pool, Position.start(), 10, ["nothing.v1"], scan=20)
+    assert first == []
+    assert place == (await read_all(schema.pool, Position.start(), 20))[-1].position
+    page, end = await read_window(schema.pool, Position.start(), 5, ["common.v1"], scan=100)
+    assert len(page) == 5
+    assert end == page[-1].position
+
+
+async def test_a_window_never_passes_an_open_transaction(schemas: SchemaFactory) -> None:
+    schema = await schemas.create("log")
+    async with schema.pool.acquire() as conn, conn.transaction():
+        await append_to_stream(conn, "s", [NewEvent("common.v1", {})])
+    slow = await schema.pool.acquire()
+    try:
+        tx = slow.transaction()
+        await tx.start()
+        await append_to_stream(slow, "late", [NewEvent("rare.v1", {})])
+        async with schema.pool.acquire() as conn, conn.transaction():
+            await append_to_stream(conn, "s", [NewEvent("common.v1", {})])
+        events, through = await read_window(schema.pool, Position.start(), 10, ["rare.v1"])
+        assert events == []
+        # Not past the open transaction's event: only the first commit is below the horizon.
+        first = (await read_all(schema.pool, Position.start(), 10))[0].position
+        assert through == first
+        await tx.commit()
+    finally:
+        await schema.pool.release(slow)
+    events, _ = await read_window(schema.pool, through, 10, ["rare.v1"])
+    assert [e.stream_id for e in events] == ["late"]

@@ -29,6 +29,7 @@ from cognive_runtime.eventlog import (
     append,
     load_checkpoint,
     read_all,
+    read_window,
     store_checkpoint,
 )
 from cognive_runtime.eventlog.model import Position
@@ -60,7 +61,14 @@ class Repricer:
         Changes that touch no call (most of a seeded release) are passed over in bulk."""
         async with pooled_connection(self.pool) as conn:
             position = await load_checkpoint(conn, CHECKPOINT)
-            changes = await read_all(conn, position, limit=500, types=[PricingChangedV1.event_type])
+            changes, through = await read_window(
+                conn, position, limit=500, types=[PricingChangedV1.event_type]
+            )
+        if not changes:
+            # Only calls since the last change: move past them rather than rescan them.
+            if through > position:
+                await self._finish(through)
+            return False
         passed: Position | None = None
         busy = False
         for change in changes:

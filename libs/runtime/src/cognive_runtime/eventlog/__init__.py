@@ -9,7 +9,7 @@ from cognive_runtime.eventlog.model import (
     RecordedEvent,
     StreamAppend,
 )
-from cognive_runtime.eventlog.reader import head_position, read_all, read_stream
+from cognive_runtime.eventlog.reader import head_position, read_all, read_stream, read_window
 from cognive_runtime.eventlog.writer import ConcurrencyError, append, append_to_stream
 
 __all__ = [
@@ -26,5 +26,6 @@ __all__ = [
     "load_checkpoint",
     "read_all",
     "read_stream",
+    "read_window",
     "store_checkpoint",
 ]

@@ -35,6 +35,32 @@ LIMIT $3
 """
 
 
+# The end of the next `$3` visible rows of any type: a reader that filters by type has
+# examined the log up to there even when none of them matched, and moves its place there,
+# so that it never scans the same unmatched tail again. (Without it a projection of rare
+# types rescanned everything since its last match on every poll.)
+_WINDOW_END = """
+SELECT tx_id, global_position FROM (
+    SELECT tx_id, global_position FROM events
+    WHERE (tx_id, global_position) > ($1::xid8, $2::bigint)
+      AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+    ORDER BY tx_id, global_position
+    LIMIT $3
+) AS window_rows
+ORDER BY tx_id DESC, global_position DESC
+LIMIT 1
+"""
+
+_READ_WINDOW_TYPES = f"""
+SELECT {_COLUMNS} FROM events
+WHERE (tx_id, global_position) > ($1::xid8, $2::bigint)
+  AND (tx_id, global_position) <= ($5::xid8, $6::bigint)
+  AND type = ANY($4::text[])
+ORDER BY tx_id, global_position
+LIMIT $3
+"""
+
+
 def _record(row: asyncpg.Record) -> RecordedEvent:
     return RecordedEvent(
         global_position=row["global_position"],
@@ -62,6 +88,40 @@ async def read_all(
     else:
         rows = await conn.fetch(_READ_ALL, after.tx_id, after.global_position, limit)
     return [_record(r) for r in rows]
+
+
+async def read_window(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    after: Position,
+    limit: int = 1000,
+    types: Sequence[str] | None = None,
+    *,
+    scan: int | None = None,
+) -> tuple[list[RecordedEvent], Position]:
+    """Like `read_all`, and also how far the log was examined: the position a reader can
+    move its place to after applying the events returned (equal to the last event's when
+    `limit` events came back). Rows of other types within the next `scan` visible rows
+    (default 20 x limit) are passed over for good."""
+    if not types:
+        events = await read_all(conn, after, limit)
+        return events, (events[-1].position if events else after)
+    end = await conn.fetchrow(_WINDOW_END, after.tx_id, after.global_position, scan or 20 * limit)
+    if end is None:
+        return [], after
+    through = Position(end["tx_id"], end["global_position"])
+    rows = await conn.fetch(
+        _READ_WINDOW_TYPES,
+        after.tx_id,
+        after.global_position,
+        limit,
+        types,
+        through.tx_id,
+        through.global_position,
+    )
+    events = [_record(r) for r in rows]
+    if len(events) == limit:
+        through = events[-1].position
+    return events, through
 
 
 async def read_stream(

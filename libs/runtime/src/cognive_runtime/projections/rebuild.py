@@ -238,10 +238,14 @@ async def _catch_live_up(
     """When the live runner is behind the replay (or not running at all), do its work in
     chunks of its own (same lock, same checkpoint: no double apply if it runs meanwhile), so
     that the swap transaction does not have to catch live up in one long go."""
+    previous = None
     while True:
-        position, applied = await apply_live_chunk(conn, projection, chunk_size)
-        if position >= replay.position or applied == 0:
+        position, _applied = await apply_live_chunk(conn, projection, chunk_size)
+        # A chunk may apply nothing and still move past other types' events: stop only
+        # when live has reached the replay or stopped moving.
+        if position >= replay.position or position == previous:
             return
+        previous = position
 
 
 async def _align(

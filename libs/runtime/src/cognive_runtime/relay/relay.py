@@ -28,7 +28,7 @@ from cognive_runtime.eventlog import (
     RecordedEvent,
     head_position,
     load_checkpoint,
-    read_all,
+    read_window,
     store_checkpoint,
 )
 from cognive_runtime.metrics import (
@@ -140,15 +140,21 @@ class Relay:
                     flush_to = await head_position(self.pool)
                 if flush_to is not None and read_from >= flush_to:
                     break
-                page = await read_all(self.pool, read_from, self.page_size, self.types)
+                page, through = await read_window(self.pool, read_from, self.page_size, self.types)
                 if not page:
                     confirmed = await self._settle(inflight, confirmed, until=0)
+                    # Nothing in flight, and only private events up to `through`: the
+                    # checkpoint passes them, so that they are never scanned again.
+                    moved = through > read_from
+                    confirmed = max(confirmed, through)
+                    read_from = max(read_from, through)
                     stored = await self._store(confirmed, stored)
                     await self._refresh_lag(confirmed, None, force=False)
-                    if flush_to is not None:
+                    if flush_to is not None and not moved:
                         break
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), self.idle_poll_s)
+                    if not moved:
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(stop.wait(), self.idle_poll_s)
                     continue
                 await self._refresh_lag(confirmed, page[0].recorded_at, force=False)
                 for group in pack(page, self.events_per_message):
@@ -158,7 +164,7 @@ class Relay:
                         inflight, confirmed, until=self.max_in_flight - 1
                     )
                     inflight.append(self._publish(exchange, group))
-                read_from = page[-1].position
+                read_from = through
                 # Collect what is already confirmed without waiting: the next page is read
                 # while the rest of this one is still in flight.
                 confirmed = self._collect_done(inflight, confirmed)

@@ -35,7 +35,7 @@ from cognive_runtime.eventlog import (
     StreamAppend,
     append,
     load_checkpoint,
-    read_all,
+    read_window,
     store_checkpoint,
 )
 from cognive_runtime.projections.base import pooled_connection
@@ -156,8 +156,10 @@ class PolicyChecker:
         """Judge at most one chunk; returns how many log events it read."""
         async with pooled_connection(self.pool) as conn, conn.transaction():
             position = await load_checkpoint(conn, CHECKPOINT)
-            events = await read_all(conn, position, self.chunk_size, _TYPES)
+            events, through = await read_window(conn, position, self.chunk_size, _TYPES)
             if not events:
+                if through > position:  # only other types' events: never scan them again
+                    await store_checkpoint(conn, CHECKPOINT, through)
                 return 0
             chunk = await self._load(conn, events)
             for event in events:
@@ -166,7 +168,7 @@ class PolicyChecker:
                 else:
                     chunk.on_call(event)
             await self._save(conn, chunk)
-            await store_checkpoint(conn, CHECKPOINT, events[-1].position)
+            await store_checkpoint(conn, CHECKPOINT, through)
             pending = await conn.fetchval("SELECT count(*) FROM policy_pending")
         POLICY_PENDING.labels(self.service).set(pending)
         if chunk.violations:
