@@ -138,6 +138,17 @@ def schema(service: str) -> dict[str, Any]:
                     },
                 },
             },
+            "keda": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "enabled": flag,
+                    "queue": {"type": "string", "minLength": 1},
+                    "messagesPerReplica": {"type": "integer", "minimum": 1},
+                    "minReplicas": {"type": "integer", "minimum": 0},
+                    "maxReplicas": {"type": "integer", "minimum": 1},
+                },
+            },
             "podDisruptionBudget": {
                 "type": "object",
                 "properties": {"enabled": flag, "maxUnavailable": {"type": ["integer", "string"]}},

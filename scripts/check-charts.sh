@@ -38,7 +38,13 @@ refuse "invalid propertyName 'postgres_dsn'" charts/budget --set settings.postgr
 refuse "invalid propertyName 'no_such_setting'" charts/cost --set settings.no_such_setting=1
 refuse "missing property 'secret_keys'" charts/notification --set secretSettings.secret_keys=null
 refuse "minimum" charts/registry --set terminationGracePeriodSeconds=5
+refuse "are exclusive" charts/cost --set keda.enabled=true --set autoscaling.enabled=true
 refuse "does not match pattern" charts/console -f charts/console/ci/oidc-values.yaml --set services.cost=ftp://x
+
+# KEDA on queue depth: a ScaledObject for the service's queue, and the replica count left to it.
+$helm template cg charts/cost --set keda.enabled=true > "$out/cost-keda.yaml"
+grep -q "queueName: \"cost.llm_calls\"" "$out/cost-keda.yaml"
+if grep -q "^  replicas:" "$out/cost-keda.yaml"; then echo "KEDA on, yet replicas set"; exit 1; fi
 
 # Every rendered object against the Kubernetes API schemas (strict: no unknown fields).
 .venv/bin/kubernetes-validate --strict --quiet -k 1.31.0 "$out"/*.yaml

@@ -47,6 +47,10 @@ spec:
 ---
 {{ . }}
 {{- end }}
+{{- with (include "common.keda" .) }}
+---
+{{ . }}
+{{- end }}
 {{- with (include "common.pdb" .) }}
 ---
 {{ . }}
