@@ -21,18 +21,8 @@ import httpx
 import typer
 from aiosmtpd.controller import Controller
 from console_serve import console_config, console_server
-from demo import (
-    AGENTS,
-    TOOLS,
-    Counters,
-    Sink,
-    agent_loop,
-    fresh_start,
-    setup,
-    webhook_receiver,
-)
+from demo import Counters, Sink, fresh_start, setup, start_fleet, webhook_receiver
 
-import cognive
 from cognive_runtime.testing.stack import Stack, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,24 +86,9 @@ async def run(port: int, fleet_seconds: float, info: Path | None) -> None:
         context = await setup(system, hook_port)
         await add_viewer(system, context["admin"])
         stop = threading.Event()
-        threads, clients = [], []
-        for n, (team, name, allowed) in enumerate(AGENTS):
-            client = cognive.Client(
-                api_key=context["keys"][team],
-                registry_url=system.url("registry"),
-                ingest_url=system.url("ingest"),
-                budget_url=system.url("budget"),
-                flush_interval_s=0.2,
-            )
-            clients.append(client)
-            agent = client.register_agent(
-                name, team=team, allowed_models=allowed, approved_tools=TOOLS[:-1]
-            )
-            thread = threading.Thread(
-                target=agent_loop, args=(client, agent, allowed, stop, counters, n), daemon=True
-            )
-            threads.append(thread)
-            thread.start()
+        clients, threads = await asyncio.to_thread(
+            start_fleet, system, context["keys"], stop, counters
+        )
         await asyncio.sleep(fleet_seconds)
         stop.set()
         for thread in threads:

@@ -268,6 +268,33 @@ def agent_loop(
                 time.sleep(rng.uniform(0.05, 0.3))
 
 
+def start_fleet(
+    system: Stack, keys: dict[str, str], stop: threading.Event, counters: Counters
+) -> tuple[list[cognive.Client], list[threading.Thread]]:
+    """One SDK client and agent per entry of AGENTS, each looping in a thread until `stop`."""
+    clients, threads = [], []
+    for n, (team, name, allowed) in enumerate(AGENTS):
+        client = cognive.Client(
+            api_key=keys[team],
+            registry_url=system.url("registry"),
+            ingest_url=system.url("ingest"),
+            budget_url=system.url("budget"),
+            flush_interval_s=0.2,
+        )
+        clients.append(client)
+        # One tool is left unapproved: calling it now and then is a policy violation.
+        agent = client.register_agent(
+            name, team=team, allowed_models=allowed, approved_tools=TOOLS[:-1], framework="custom"
+        )
+        NAMES[agent.agent_id] = f"{name} (agent)"
+        thread = threading.Thread(
+            target=agent_loop, args=(client, agent, allowed, stop, counters, n), daemon=True
+        )
+        threads.append(thread)
+        thread.start()
+    return clients, threads
+
+
 async def snapshot(system: Stack, admin: dict[str, str]) -> dict[str, Any]:
     async with httpx.AsyncClient(timeout=5, headers=admin) as http:
         summary = (
@@ -375,29 +402,7 @@ async def run_demo(seconds: float, stay: bool, console_port: int) -> None:
             web = console_server(console_config(urls), console_port)
             web_task = asyncio.create_task(web.serve())
             console.print(f"[bold]console[/]: {console_origin}  (sign in as {system.admin_email})")
-        for n, (team, name, allowed) in enumerate(AGENTS):
-            client = cognive.Client(
-                api_key=context["keys"][team],
-                registry_url=system.url("registry"),
-                ingest_url=system.url("ingest"),
-                budget_url=system.url("budget"),
-                flush_interval_s=0.2,
-            )
-            clients.append(client)
-            # One tool is left unapproved: calling it now and then is a policy violation.
-            agent = client.register_agent(
-                name,
-                team=team,
-                allowed_models=allowed,
-                approved_tools=TOOLS[:-1],
-                framework="custom",
-            )
-            NAMES[agent.agent_id] = f"{name} (agent)"
-            thread = threading.Thread(
-                target=agent_loop, args=(client, agent, allowed, stop, counters, n), daemon=True
-            )
-            threads.append(thread)
-            thread.start()
+        clients, threads = start_fleet(system, context["keys"], stop, counters)
         started = time.monotonic()
         snap = None
         with Live(view(None, counters, 0), console=console, refresh_per_second=2) as live:

@@ -41,8 +41,18 @@ class CallsProjection:
         self, conn: asyncpg.Connection, events: Sequence[RecordedEvent], tables: TableNames
     ) -> None:
         t = tables["calls"]
+        # Runs of priced/unpriced calls go in one pipelined executemany (one round trip, not
+        # one per call); a repricing flushes the run first, so the order is the log's.
+        upserts: list[tuple[object, ...]] = []
+
+        async def flush() -> None:
+            if upserts:
+                await conn.executemany(_UPSERT.format(t=t), upserts)
+                upserts.clear()
+
         for e in events:
             if e.type == LlmCallRepricedV1.event_type:
+                await flush()
                 r = LlmCallRepricedV1.model_validate(e.data)
                 await conn.execute(
                     f"UPDATE {t} SET total_micros = $2, breakdown = $3::text::jsonb,"
@@ -56,25 +66,27 @@ class CallsProjection:
                 continue
             priced = e.type == LlmCallPricedV1.event_type
             c = (LlmCallPricedV1 if priced else LlmCallUnpricedV1).model_validate(e.data)
-            await conn.execute(
-                _UPSERT.format(t=t),
-                c.call_id,
-                c.run_id,
-                c.agent_id,
-                c.team_id,
-                c.api_key_id,
-                c.provider,
-                c.model,
-                e.metadata.get("price_key") or price_key(c.provider, c.model),
-                c.occurred_at,
-                orjson.dumps(c.usage.model_dump()).decode(),
-                "priced" if priced else "unpriced",
-                c.total_micros if isinstance(c, LlmCallPricedV1) else None,
-                orjson.dumps(c.breakdown.model_dump()).decode()
-                if isinstance(c, LlmCallPricedV1)
-                else None,
-                c.price.price_id if isinstance(c, LlmCallPricedV1) else None,
-                c.reservation_id,
-                None if isinstance(c, LlmCallPricedV1) else c.reason,
-                e.global_position,
+            upserts.append(
+                (
+                    c.call_id,
+                    c.run_id,
+                    c.agent_id,
+                    c.team_id,
+                    c.api_key_id,
+                    c.provider,
+                    c.model,
+                    e.metadata.get("price_key") or price_key(c.provider, c.model),
+                    c.occurred_at,
+                    orjson.dumps(c.usage.model_dump()).decode(),
+                    "priced" if priced else "unpriced",
+                    c.total_micros if isinstance(c, LlmCallPricedV1) else None,
+                    orjson.dumps(c.breakdown.model_dump()).decode()
+                    if isinstance(c, LlmCallPricedV1)
+                    else None,
+                    c.price.price_id if isinstance(c, LlmCallPricedV1) else None,
+                    c.reservation_id,
+                    None if isinstance(c, LlmCallPricedV1) else c.reason,
+                    e.global_position,
+                )
             )
+        await flush()
