@@ -17,7 +17,6 @@ module "redis" {
 
 module "cognive" {
   source       = "../../modules/cognive"
-  charts_dir   = "${path.root}/../../../charts"
   environment  = "dev"
   replicas     = 1
   image_tag    = var.image_tag

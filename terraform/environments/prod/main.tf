@@ -15,7 +15,6 @@ module "rabbitmq" {
   mode               = "managed"
   subnet_ids         = var.private_subnet_ids
   security_group_ids = var.data_security_group_ids
-  kms_key_arn        = var.kms_key_arn
 }
 
 module "redis" {
@@ -28,7 +27,6 @@ module "redis" {
 
 module "cognive" {
   source       = "../../modules/cognive"
-  charts_dir   = "${path.root}/../../../charts"
   environment  = "prod"
   image_tag    = var.image_tag
   postgres_dsn = module.postgres.dsn

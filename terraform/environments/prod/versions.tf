@@ -2,8 +2,8 @@ terraform {
   required_version = ">= 1.6"
   required_providers {
     aws        = { source = "hashicorp/aws", version = ">= 5.40, < 7.0" }
-    helm       = { source = "hashicorp/helm", version = ">= 2.12, < 4.0" }
-    kubernetes = { source = "hashicorp/kubernetes", version = ">= 2.25, < 3.0" }
+    helm       = { source = "hashicorp/helm", version = "~> 3.0" }
+    kubernetes = { source = "hashicorp/kubernetes", version = ">= 2.25, < 4.0" }
     random     = { source = "hashicorp/random", version = ">= 3.6, < 4.0" }
   }
 }
@@ -13,8 +13,9 @@ provider "kubernetes" {
   config_context = var.kube_context
 }
 
+# helm provider 3.x: the cluster is an attribute (`kubernetes = {...}`), not a block.
 provider "helm" {
-  kubernetes {
+  kubernetes = {
     config_path    = var.kubeconfig
     config_context = var.kube_context
   }

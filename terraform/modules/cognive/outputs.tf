@@ -9,8 +9,8 @@ output "releases" {
 }
 
 output "secret_names" {
-  description = "Kubernetes Secret per service (referenced by the charts' secretSettings)."
-  value       = { for k, s in kubernetes_secret.service : k => s.metadata[0].name }
+  description = "Kubernetes Secret per service (its release's secretSettings point at it)."
+  value       = { for k, s in kubernetes_secret_v1.service : k => s.metadata[0].name }
 }
 
 output "jwt_secret" {

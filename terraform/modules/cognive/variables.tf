@@ -11,8 +11,9 @@ variable "create_namespace" {
 }
 
 variable "charts_dir" {
-  description = "Directory holding the repository's charts/ (each service's chart and _common)."
+  description = "Directory holding the charts (charts/<service>, charts/console, charts/_common); null = this repository's charts/."
   type        = string
+  default     = null
 }
 
 variable "image_repository" {

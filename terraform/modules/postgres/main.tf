@@ -109,23 +109,29 @@ resource "aws_iam_role_policy_attachment" "monitoring" {
 
 resource "helm_release" "this" {
   count            = local.in_cluster ? 1 : 0
-  name             = var.name
+  name             = "${var.name}-postgresql" # also the Service's name (bitnami fullname)
   namespace        = var.namespace
   create_namespace = true
   repository       = "oci://registry-1.docker.io/bitnamicharts"
   chart            = "postgresql"
   version          = var.chart_version
-  values = [yamlencode({
-    auth = {
-      username = var.username
-      password = random_password.this.result
-      database = var.database
-    }
-    primary = {
-      extendedConfiguration = "max_connections = 300"
-      persistence           = { size = "10Gi" }
-    }
-  })]
+  values = compact([
+    yamlencode({
+      # Bitnami's versioned images moved to bitnamilegacy/ in 2025: see var.image_repository.
+      global = { security = { allowInsecureImages = true } }
+      image  = { repository = var.image_repository }
+      auth = {
+        username = var.username
+        password = random_password.this.result
+        database = var.database
+      }
+      primary = {
+        extendedConfiguration = "max_connections = 300"
+        persistence           = { size = "10Gi" }
+      }
+    }),
+    var.extra_values,
+  ])
 }
 
 locals {

@@ -84,3 +84,15 @@ variable "chart_version" {
   type        = string
   default     = "16.4.5"
 }
+
+variable "image_repository" {
+  description = "in_cluster: PostgreSQL image repository (bitnamilegacy keeps the chart's versioned tags; use your own mirror or Bitnami Secure Images for anything long-lived)."
+  type        = string
+  default     = "bitnamilegacy/postgresql"
+}
+
+variable "extra_values" {
+  description = "in_cluster: extra Helm values (YAML) for the bitnami/postgresql chart."
+  type        = string
+  default     = ""
+}

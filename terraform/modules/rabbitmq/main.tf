@@ -11,7 +11,10 @@ resource "random_password" "this" {
   special = false
 }
 
+# ---------------------------------------------------------------- managed: Amazon MQ
+
 resource "aws_mq_broker" "this" {
+  #checkov:skip=CKV_AWS_209:Amazon MQ for RabbitMQ refuses encryptionOptions (customer-managed keys are ActiveMQ only); its storage is always encrypted at rest with an AWS-owned key.
   count                      = local.managed ? 1 : 0
   broker_name                = var.name
   engine_type                = "RabbitMQ"
@@ -29,11 +32,7 @@ resource "aws_mq_broker" "this" {
     password = random_password.this.result
   }
 
-  encryption_options {
-    use_aws_owned_key = false
-    kms_key_id        = var.kms_key_arn
-  }
-
+  # General logs to CloudWatch (RabbitMQ brokers have no audit log).
   logs {
     general = true
   }
@@ -45,23 +44,42 @@ resource "aws_mq_broker" "this" {
   }
 }
 
+# ---------------------------------------------------------------- in_cluster: Helm (dev)
+
+resource "random_password" "erlang_cookie" {
+  count   = local.in_cluster ? 1 : 0
+  length  = 32
+  special = false
+}
+
 resource "helm_release" "this" {
   count            = local.in_cluster ? 1 : 0
-  name             = var.name
+  name             = "${var.name}-rabbitmq" # also the Service's name (bitnami fullname)
   namespace        = var.namespace
   create_namespace = true
   repository       = "oci://registry-1.docker.io/bitnamicharts"
   chart            = "rabbitmq"
   version          = var.chart_version
-  values = [yamlencode({
-    auth        = { username = var.username, password = random_password.this.result }
-    replicaCount = 1
-    persistence = { size = "8Gi" }
-  })]
+  values = compact([
+    yamlencode({
+      # Bitnami's versioned images moved to bitnamilegacy/ in 2025: see var.image_repository.
+      global = { security = { allowInsecureImages = true } }
+      image  = { repository = var.image_repository }
+      auth = {
+        username = var.username
+        password = random_password.this.result
+        # Fixed, so that an upgrade does not change the cookie under a running node.
+        erlangCookie = random_password.erlang_cookie[0].result
+      }
+      replicaCount = 1
+      persistence  = { size = "8Gi" }
+    }),
+    var.extra_values,
+  ])
 }
 
 locals {
   # Amazon MQ gives amqps://host:5671; the in-cluster broker speaks plain AMQP inside the cluster.
-  endpoint = local.managed ? replace(aws_mq_broker.this[0].instances[0].endpoints[0], "amqps://", "") : "${var.name}.${var.namespace}.svc.cluster.local:5672"
+  endpoint = local.managed ? replace(aws_mq_broker.this[0].instances[0].endpoints[0], "amqps://", "") : "${var.name}-rabbitmq.${var.namespace}.svc.cluster.local:5672"
   scheme   = local.managed ? "amqps" : "amqp"
 }

@@ -37,12 +37,6 @@ variable "security_group_ids" {
   default     = []
 }
 
-variable "kms_key_arn" {
-  description = "managed: customer-managed KMS key for the broker's data at rest."
-  type        = string
-  default     = null
-}
-
 variable "instance_type" {
   description = "managed: broker instance type."
   type        = string
@@ -59,4 +53,16 @@ variable "chart_version" {
   description = "in_cluster: version of the bitnami/rabbitmq chart."
   type        = string
   default     = "15.3.2"
+}
+
+variable "image_repository" {
+  description = "in_cluster: RabbitMQ image repository (bitnamilegacy keeps the chart's versioned tags; use your own mirror or Bitnami Secure Images for anything long-lived)."
+  type        = string
+  default     = "bitnamilegacy/rabbitmq"
+}
+
+variable "extra_values" {
+  description = "in_cluster: extra Helm values (YAML) for the bitnami/rabbitmq chart."
+  type        = string
+  default     = ""
 }

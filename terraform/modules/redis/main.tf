@@ -12,6 +12,8 @@ resource "random_password" "this" {
   special = false
 }
 
+# ---------------------------------------------------------------- managed: ElastiCache
+
 resource "aws_elasticache_subnet_group" "this" {
   count      = local.managed ? 1 : 0
   name       = var.name
@@ -36,21 +38,31 @@ resource "aws_elasticache_replication_group" "this" {
   transit_encryption_enabled = true
   auth_token                 = random_password.this.result
   snapshot_retention_limit   = 3
+  snapshot_window            = "02:00-03:00"
+  maintenance_window         = "sun:03:30-sun:04:30"
   auto_minor_version_upgrade = true
 }
 
+# ---------------------------------------------------------------- in_cluster: Helm (dev)
+
 resource "helm_release" "this" {
   count            = local.in_cluster ? 1 : 0
-  name             = var.name
+  name             = "${var.name}-redis" # Services: <release>-master (bitnami fullname)
   namespace        = var.namespace
   create_namespace = true
   repository       = "oci://registry-1.docker.io/bitnamicharts"
   chart            = "redis"
   version          = var.chart_version
-  values = [yamlencode({
-    architecture = "standalone"
-    auth         = { password = random_password.this.result }
-  })]
+  values = compact([
+    yamlencode({
+      # Bitnami's versioned images moved to bitnamilegacy/ in 2025: see var.image_repository.
+      global       = { security = { allowInsecureImages = true } }
+      image        = { repository = var.image_repository }
+      architecture = "standalone"
+      auth         = { password = random_password.this.result }
+    }),
+    var.extra_values,
+  ])
 }
 
 locals {

@@ -48,3 +48,15 @@ variable "chart_version" {
   type        = string
   default     = "20.6.3"
 }
+
+variable "image_repository" {
+  description = "in_cluster: Redis image repository (bitnamilegacy keeps the chart's versioned tags; use your own mirror or Bitnami Secure Images for anything long-lived)."
+  type        = string
+  default     = "bitnamilegacy/redis"
+}
+
+variable "extra_values" {
+  description = "in_cluster: extra Helm values (YAML) for the bitnami/redis chart."
+  type        = string
+  default     = ""
+}
