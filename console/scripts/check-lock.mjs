@@ -1,17 +1,27 @@
-// The lock file must name no registry: installs resolve against whatever registry the
-// machine is configured for, and the lock only pins versions and integrity hashes.
-import { readFileSync } from "node:fs";
+// The lock file holds no address at all: installs resolve against whatever registry the
+// machine is configured for, and the lock pins only versions and integrity hashes.
+// `.npmrc` keeps npm from writing `resolved`; npm still copies each package's `funding`
+// links into the lock, so `--fix` removes them (run it after `npm install`).
+import { readFileSync, writeFileSync } from "node:fs";
 
-const lock = JSON.parse(readFileSync(new URL("../package-lock.json", import.meta.url), "utf8"));
-const bad = [];
-for (const [path, entry] of Object.entries(lock.packages ?? {})) {
-  if (entry.resolved) bad.push(`${path}: resolved ${entry.resolved}`);
-  if (path && !entry.link && !entry.integrity) bad.push(`${path}: no integrity hash`);
+const path = new URL("../package-lock.json", import.meta.url);
+const text = readFileSync(path, "utf8");
+const lock = JSON.parse(text);
+
+if (process.argv.includes("--fix")) {
+  for (const entry of Object.values(lock.packages ?? {})) delete entry.funding;
+  writeFileSync(path, JSON.stringify(lock, null, 2) + "\n");
+  console.log("package-lock.json: funding links removed");
+  process.exit(0);
 }
-// Funding links are the only addresses a lock may carry; any other one (a tarball URL
-// from a registry, a git remote) would tie installs to one place.
-const withoutFunding = JSON.stringify(lock, (key, value) => (key === "funding" ? undefined : value));
-if (/https?:\/\/|git\+ssh:/.test(withoutFunding)) bad.push("an address appears in the lock");
+
+const bad = [];
+for (const [name, entry] of Object.entries(lock.packages ?? {})) {
+  if (entry.resolved) bad.push(`${name}: resolved ${entry.resolved}`);
+  if (entry.funding) bad.push(`${name}: funding links (npm run lock:clean)`);
+  if (name && !entry.link && !entry.integrity) bad.push(`${name}: no integrity hash`);
+}
+if (/[a-z+]+:\/\//.test(text)) bad.push("an address (scheme://) appears in the lock");
 if (bad.length) {
   console.error(bad.slice(0, 20).join("\n"));
   process.exit(1);
