@@ -11,7 +11,6 @@ the Dockerfile's) is a console script the workspace installs."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import sys
@@ -19,6 +18,7 @@ import tomllib
 from pathlib import Path
 
 import yaml
+from chart_schemas import settings_class  # the same lookup the chart schemas are made with
 
 from cognive_runtime.service.health import router as health_router
 
@@ -69,24 +69,12 @@ def console_scripts() -> set[str]:
     return names
 
 
-def settings_fields(service: str) -> set[str]:
-    module = importlib.import_module(f"cognive_{service}.settings")
-    prefix = f"COGNIVE_{service.upper()}_"
-    classes = [
-        v
-        for v in vars(module).values()
-        if isinstance(v, type) and getattr(v, "model_config", {}).get("env_prefix") == prefix
-    ]
-    assert len(classes) == 1, (service, classes)
-    return set(classes[0].model_fields)
-
-
 CREDENTIALS = re.compile(r"(DSN|_URL|SECRET|PASSWORD|_KEYS)$")
 
 
 def check_drift(service: str, container: dict, migration: dict) -> None:
     prefix = f"COGNIVE_{service.upper()}_"
-    fields = settings_fields(service)
+    fields = set(settings_class(service).model_fields)
     for env in container["env"]:
         name = env["name"]
         assert name.startswith(prefix), (service, name)
