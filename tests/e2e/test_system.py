@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator
 from decimal import ROUND_HALF_UP, Decimal
@@ -291,7 +289,7 @@ async def test_sdk_to_alert(stack: tuple[Stack, Any, Any]) -> None:
     # Every read model, rebuilt from its service's log with `cognive-admin` while the live
     # one keeps serving, equals the live one (the swap happens only then).
     for service, projection in PROJECTIONS:
-        out = await _admin(system, service, "projections", "rebuild", projection, "--verify")
+        out = await system.admin(service, "projections", "rebuild", projection, "--verify")
         assert "swapped=True, differing rows=0" in out, out
 
 
@@ -308,20 +306,3 @@ PROJECTIONS = [
     ("notification", "channels"),
     ("notification", "subscriptions"),
 ]
-
-
-async def _admin(system: Stack, service: str, *args: str) -> str:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "cognive_runtime.admin",
-        service,
-        *args,
-        env={**os.environ, **system.env(service), "COLUMNS": "200"},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    out, _ = await proc.communicate()
-    text = out.decode()
-    assert proc.returncode == 0, text[-3000:]
-    return text

@@ -22,7 +22,6 @@ import json
 import os
 import shlex
 import shutil
-import sys
 import time
 import uuid
 from collections import defaultdict
@@ -45,6 +44,7 @@ from cognive_runtime.consumer.dlq import read_dlq
 from cognive_runtime.db.pool import connect
 from cognive_runtime.testing import wait_until
 from cognive_runtime.testing.publishing import cloud_event, publish_events
+from cognive_runtime.testing.servers import postgres_cluster
 from cognive_runtime.testing.stack import Stack
 from services.notification.tests.peers import receiver
 
@@ -238,21 +238,7 @@ class Scenario:
             await self.verify(service, projection)
 
     async def verify(self, service: str, projection: str) -> None:
-        env = {**os.environ, **self.stack.env(service)}
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "cognive_runtime.admin",
-            service,
-            "projections",
-            "verify",
-            projection,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        out, _ = await proc.communicate()
-        assert proc.returncode == 0, out.decode()[-2000:]
+        await self.stack.admin(service, "projections", "verify", projection)
 
 
 @pytest_asyncio.fixture
@@ -315,11 +301,7 @@ async def test_duplicate_deliveries_and_a_poison_message(scenario: Scenario) -> 
     log), and one event that can never be applied."""
 
     async def fault() -> None:
-        env = {**os.environ, **scenario.stack.env("ingest")}
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "cognive_runtime.admin",
+        await scenario.stack.admin(
             "ingest",
             "events",
             "republish",
@@ -330,12 +312,7 @@ async def test_duplicate_deliveries_and_a_poison_message(scenario: Scenario) -> 
             "--type",
             "ingest.llm_call.recorded.v1",
             "--yes",
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
         )
-        out, _ = await proc.communicate()
-        assert proc.returncode == 0, out.decode()
         good = LlmCallRecordedV1.model_validate(
             {**scenario.batch(1)[0], "team_id": "cx", "occurred_at": datetime.now(UTC)}
         )
@@ -352,7 +329,7 @@ async def test_duplicate_deliveries_and_a_poison_message(scenario: Scenario) -> 
 
 RESTARTS = {
     # Fast shutdown: every session is terminated, in-flight transactions roll back.
-    "postgres": "pg_ctlcluster --skip-systemctl-redirect {pg_version} main restart -m fast",
+    "postgres": "pg_ctlcluster --skip-systemctl-redirect {pg_version} {pg_cluster} restart -m fast",
     # The broker application stops (every connection and channel closes, unacknowledged
     # deliveries return to their queues) and starts again from its durable state.
     "rabbitmq": "rabbitmqctl stop_app && rabbitmqctl start_app",
@@ -374,8 +351,8 @@ def restart_command(server: str) -> str:
         if os.environ.get("CI"):
             raise AssertionError(f"no {tool[server]} and no COGNIVE_FAULT_{server.upper()}_RESTART")
         pytest.skip(f"no {tool[server]} here: set COGNIVE_FAULT_{server.upper()}_RESTART")
-    versions = sorted(os.listdir("/etc/postgresql")) if server == "postgres" else [""]
-    return RESTARTS[server].format(pg_version=versions[-1])
+    version, cluster = postgres_cluster() if server == "postgres" else ("", "")
+    return RESTARTS[server].format(pg_version=version, pg_cluster=cluster)
 
 
 async def until_up(server: str, pg_dsn: str, timeout: float = 90) -> None:

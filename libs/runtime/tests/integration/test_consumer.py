@@ -10,7 +10,6 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, ClassVar
 
 import aio_pika
@@ -41,6 +40,7 @@ from cognive_runtime.consumer import (
     read_dlq,
 )
 from cognive_runtime.testing import SchemaFactory, TestSchema, wait_until
+from cognive_runtime.testing.servers import postgres_cluster
 
 pytestmark = pytest.mark.integration
 
@@ -273,15 +273,9 @@ async def test_stop_finishes_delivered_messages(harness: Harness) -> None:
     assert len({r[0] for r in rows}) == len(rows) == 400
 
 
-def _postgres_cluster() -> tuple[str, str]:
-    versions = sorted(Path("/etc/postgresql").iterdir(), key=lambda p: int(p.name))
-    version = versions[-1]
-    return version.name, sorted(p.name for p in version.iterdir())[0]
-
-
 @pytest.mark.slow
 async def test_postgres_restart_dead_letters_nothing(harness: Harness) -> None:
-    version, cluster = _postgres_cluster()
+    version, cluster = postgres_cluster()
     consumer = harness.consumer(
         prefetch=8, retry=RetryPolicy(hold_budget_s=120.0, initial_wait_s=0.05, max_wait_s=1.0)
     )

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +95,25 @@ class Stack:
         if failures:
             await self.stop()
             raise failures[0]
+
+    async def admin(self, service: str, *args: str) -> str:
+        """Run `cognive-admin <service> <args>` with that service's settings, as on-call
+        would in its pod; returns the output and fails on a non-zero exit."""
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "cognive_runtime.admin",
+            service,
+            *args,
+            env={**os.environ, **self.env(service), "COLUMNS": "200"},
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        out, _ = await proc.communicate()
+        text = out.decode()
+        if proc.returncode != 0:
+            raise AssertionError(f"cognive-admin {service} {' '.join(args)}: {text[-3000:]}")
+        return text
 
     async def restart(self, service: str, *, kill: bool = False, timeout: float = 90) -> None:
         process = self.processes[service]
