@@ -7,7 +7,7 @@ import type { SummaryOut } from "../api/types";
 import { useConsole } from "../auth/context";
 import { BudgetBar } from "../components/BudgetBar";
 import { DataTable } from "../components/DataTable";
-import { Empty, QueryState } from "../components/States";
+import { QueryState } from "../components/States";
 import { Stat } from "../components/Stat";
 import { formatUsd } from "../lib/money";
 import { formatTime, startOfUtcDay, startOfUtcMonth } from "../lib/time";
@@ -164,22 +164,18 @@ export function Overview() {
         <section className="card">
           <h3>Recent alerts</h3>
           <QueryState query={alerts} what="alerts" isEmpty={(rows) => rows.length === 0} empty="No alert was sent.">
-            {(rows) =>
-              rows.length === 0 ? (
-                <Empty>No alert was sent.</Empty>
-              ) : (
-                <DataTable
-                  label="Recent alerts"
-                  rows={rows}
-                  rowKey={(r) => r.delivery_id}
-                  columns={[
-                    { header: "When", cell: (r) => formatTime(r.created_at) },
-                    { header: "Event", cell: (r) => r.event_type },
-                    { header: "Status", cell: (r) => <span className={`pill ${r.status}`}>{r.status}</span> },
-                  ]}
-                />
-              )
-            }
+            {(rows) => (
+              <DataTable
+                label="Recent alerts"
+                rows={rows}
+                rowKey={(r) => r.delivery_id}
+                columns={[
+                  { header: "When", cell: (r) => formatTime(r.created_at) },
+                  { header: "Event", cell: (r) => r.event_type },
+                  { header: "Status", cell: (r) => <span className={`pill ${r.status}`}>{r.status}</span> },
+                ]}
+              />
+            )}
           </QueryState>
         </section>
       </div>
