@@ -253,7 +253,39 @@ def plot(series: dict[float, list[tuple[float, float]]], path: Path) -> None:
     plt.close(fig)
 
 
-async def main(rates: list[float], seconds: float) -> None:
+def start_profilers(
+    directory: Path | None, pids: dict[str, int], rate: float, seconds: float
+) -> list[subprocess.Popen[bytes]]:
+    """py-spy (not a dependency: `pip install py-spy` where you profile) samples each service
+    for the step; collapsed stacks land in `directory` as <service>-<rate>.txt."""
+    if directory is None:
+        return []
+    directory.mkdir(parents=True, exist_ok=True)
+    return [
+        subprocess.Popen(
+            [
+                os.environ.get("PY_SPY", "py-spy"),
+                "record",
+                "--pid",
+                str(pid),
+                "--duration",
+                str(int(seconds)),
+                "--rate",
+                "50",
+                "--nonblocking",
+                "--format",
+                "raw",
+                "--output",
+                str(directory / f"{service}-{rate:.0f}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for service, pid in pids.items()
+    ]
+
+
+async def main(rates: list[float], seconds: float, profile_dir: Path | None = None) -> None:
     from cognive_runtime.testing.stack import Stack
 
     tag = secrets.token_hex(3)
@@ -314,7 +346,10 @@ async def main(rates: list[float], seconds: float) -> None:
             pids = {s: p.pid for s, p in stack.processes.items()}
             cpu0 = {s: cpu_seconds(pid) for s, pid in pids.items()}
             infra0 = infra_cpu_seconds()
+            profilers = start_profilers(profile_dir, pids, rate, seconds)
             result = run_load(stack.url("ingest"), key, rate, seconds)
+            for profiler in profilers:
+                profiler.wait()
             wall = result["seconds"]
             cpu = {s: (cpu_seconds(pid) - cpu0[s]) / wall for s, pid in pids.items()}
             infra1 = infra_cpu_seconds()
@@ -377,6 +412,8 @@ async def main(rates: list[float], seconds: float) -> None:
                 Row(f"    hop {label}: p99 (p50 {p50 * 1000:,.0f} ms)", "ms", p99 * 1000, "", None)
             )
     render("cognive end to end", rows)
+    if profile_dir is not None:
+        return  # sampled numbers are not the ones to publish
     plot(series, HERE.parent / "docs" / "e2e-lag.png")
     write_section(
         "End to end (bench/e2e.py)",
@@ -401,6 +438,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=60.0, help="per rate")
     parser.add_argument("--rates", default="1000,2000,3000,4000,6000")
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="write py-spy stacks of each service here"
+    )
     args = parser.parse_args()
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    asyncio.run(main([float(r) for r in args.rates.split(",")], args.seconds))
+    asyncio.run(main([float(r) for r in args.rates.split(",")], args.seconds, args.profile))

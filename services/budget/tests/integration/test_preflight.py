@@ -331,3 +331,39 @@ async def test_an_unpriced_call_releases_its_reservation(budget: Budget) -> None
             break
         await asyncio.sleep(0.05)
     assert s["reserved_micros"] == 0 and s["spent_micros"] == 0
+
+
+async def test_a_chunk_settles_in_one_call_newest_version_wins(budget: Budget) -> None:
+    """The projection settles a whole chunk at once: records of one counter arriving out of
+    order leave the newest version's total, and every reservation of the chunk is released
+    from its counters and from the expiry index."""
+    from cognive_budget.preflight.store import CounterValue
+
+    key = await budget.key("cx", ["budget:check"])
+    policy = await hard_budget(budget, 10 * DOLLAR)
+    ids = []
+    for _ in range(3):
+        allowed = await check(budget, key, estimated_cost_micros=DOLLAR)
+        assert allowed.status_code == 200, allowed.text
+        ids.append(allowed.json()["reservation_id"])
+    store = budget.state.store
+    pid = policy["policy_id"]
+    counter_keys = [k async for k in store.redis.scan_iter(match=f"{store.prefix}c:{pid}:*")]
+    assert len(counter_keys) == 1
+    period_key = counter_keys[0].decode().removeprefix(f"{store.prefix}c:{pid}:")
+    await store.settle(
+        [ids[0], ids[1], ids[0]],
+        [
+            CounterValue(pid, period_key, 2 * DOLLAR, 2, 3600),
+            CounterValue(pid, period_key, 3 * DOLLAR, 3, 60),
+            CounterValue(pid, period_key, DOLLAR, 1, 7200),
+        ],
+    )
+    counter = await store.redis.hgetall(store.counter_key(pid, period_key))
+    assert int(counter[b"spent"]) == 3 * DOLLAR and int(counter[b"ver"]) == 3
+    assert int(counter[b"reserved"]) == DOLLAR  # the third reservation is still open
+    assert await store.redis.ttl(store.counter_key(pid, period_key)) > 3600
+    assert await store.redis.zcard(store.expiry_key) == 1
+    # An older version settled later changes nothing.
+    await store.settle([], [CounterValue(pid, period_key, DOLLAR, 1, 60)])
+    assert int(await store.redis.hget(store.counter_key(pid, period_key), "spent")) == 3 * DOLLAR

@@ -69,19 +69,23 @@ redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
 return {1}
 """
 
-# KEYS: expiry zset, reservation (or any key when there is none), counter 1..n
-# ARGV: reservation id ('' if none), then per counter: spent, version, key ttl s
+# Settles a chunk of ledger records in one call: the counters, deduplicated to their
+# newest ledger version, then every reservation released.
+# KEYS: expiry zset, counter 1..n, reservation 1..m
+# ARGV: n, then per counter: spent, version, key ttl s; then reservation id 1..m
 SETTLE = (
     _RELEASE
     + _SET_SPENT
     + """
-local n = #KEYS - 2
+local n = tonumber(ARGV[1])
 for i = 1, n do
   local base = 1 + 3 * (i - 1)
-  set_spent(KEYS[2 + i], tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]),
+  set_spent(KEYS[1 + i], tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]),
             tonumber(ARGV[base + 3]))
 end
-if ARGV[1] ~= '' then release(KEYS[2], KEYS[1], ARGV[1]) end
+for j = 1, #KEYS - 1 - n do
+  release(KEYS[1 + n + j], KEYS[1], ARGV[1 + 3 * n + j])
+end
 return n
 """
 )

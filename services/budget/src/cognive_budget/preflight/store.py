@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import redis.asyncio as aioredis
@@ -94,16 +94,30 @@ class PreflightStore:
             reserved_micros=int(result[3]),
         )
 
-    async def settle(self, reservation_id: str | None, counters: Sequence[CounterValue]) -> None:
-        """Set the ledger's totals (newer versions only) and release the reservation."""
-        keys = [
-            self.expiry_key,
-            self.reservation_key(reservation_id) if reservation_id else self.expiry_key,
-        ]
-        args: list[str | int] = [reservation_id or ""]
+    async def settle(
+        self, reservation_ids: Sequence[str], counters: Sequence[CounterValue]
+    ) -> None:
+        """Set the ledger's totals (newer versions only) and release the reservations, for a
+        whole chunk of ledger records in one round trip. Only each counter's newest version
+        is sent: the script would drop the older ones anyway."""
+        newest: dict[tuple[str, str], CounterValue] = {}
         for c in counters:
+            held = newest.setdefault((c.policy_id, c.period_key), c)
+            if c.version > held.version or c.ttl_s > held.ttl_s:
+                latest = c if c.version > held.version else held
+                newest[(c.policy_id, c.period_key)] = replace(
+                    latest, ttl_s=max(c.ttl_s, held.ttl_s)
+                )
+        if not newest and not reservation_ids:
+            return
+        keys = [self.expiry_key]
+        args: list[str | int] = [len(newest)]
+        for c in newest.values():
             keys.append(self.counter_key(c.policy_id, c.period_key))
             args.extend((c.spent_micros, c.version, c.ttl_s))
+        unique = list(dict.fromkeys(reservation_ids))
+        keys.extend(self.reservation_key(r) for r in unique)
+        args.extend(unique)
         await self._settle(keys=keys, args=args)
 
     async def expire(self, now: datetime, batch: int = 500) -> int:
