@@ -34,7 +34,7 @@ BATCH = 100
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def batch_body(n: int) -> bytes:
+def batch_body(n: int, agents: list[str]) -> bytes:
     now = datetime.now(UTC).isoformat()
     return json.dumps(
         {
@@ -43,7 +43,7 @@ def batch_body(n: int) -> bytes:
                     "kind": "llm_call",
                     "event_id": str(uuid.uuid4()),
                     "run_id": f"run-{n}-{i // 20}",
-                    "agent_id": f"agent-{(n + i) % 50}",
+                    "agent_id": agents[(n + i) % len(agents)],
                     "occurred_at": now,
                     "call_id": f"c-{uuid.uuid4().hex}",
                     "provider": "openai",
@@ -62,7 +62,9 @@ def batch_body(n: int) -> bytes:
     ).encode()
 
 
-async def load(url: str, key: str, rate: float, seconds: float) -> dict[str, Any]:
+async def load(
+    url: str, key: str, rate: float, seconds: float, agents: list[str]
+) -> dict[str, Any]:
     """Open loop: batches due at a fixed schedule shared by 8 connections."""
     schedule = iter(range(10**9))
     accepted = errors = 0
@@ -85,7 +87,7 @@ async def load(url: str, key: str, rate: float, seconds: float) -> dict[str, Any
                 delay = due - time.perf_counter()
                 if delay > 0:
                     await asyncio.sleep(delay)
-                response = await http.post("/v1/events", content=batch_body(n))
+                response = await http.post("/v1/events", content=batch_body(n, agents))
                 if response.status_code == 202:
                     accepted += response.json()["accepted"]
                 else:
@@ -95,8 +97,9 @@ async def load(url: str, key: str, rate: float, seconds: float) -> dict[str, Any
     return {"accepted": accepted, "errors": errors, "seconds": time.perf_counter() - started}
 
 
-def run_load(url: str, key: str, rate: float, seconds: float) -> dict[str, Any]:
+def run_load(url: str, key: str, rate: float, seconds: float, agents: list[str]) -> dict[str, Any]:
     argv = [sys.executable, str(HERE / "e2e.py"), "--load", url, key, str(rate), str(seconds)]
+    argv.append(",".join(agents))
     out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
     return dict(json.loads(out.strip().splitlines()[-1]))
 
@@ -129,7 +132,7 @@ async def broker_baseline(prefix: str, messages: int) -> float:
     """aio-pika confirmed publish + consume of the same body, events/s."""
     import aio_pika
 
-    body = batch_body(0)
+    body = batch_body(0, ["agent"])
     connection = await aio_pika.connect_robust(AMQP_URL)
     channel = await connection.channel(publisher_confirms=True)
     queue = await channel.declare_queue(
@@ -320,6 +323,17 @@ async def main(rates: list[float], seconds: float, profile_dir: Path | None = No
                 headers=admin,
             )
             key = issued.json()["api_key"]
+            # A registered fleet, as the SDK makes it: the calls take the production path
+            # (judged against the agent's policy at once, not parked as an unknown agent's).
+            agents = []
+            for i in range(50):
+                registered = await http.post(
+                    stack.url("registry") + "/v1/agents",
+                    json={"team_id": "cx", "name": f"agent-{i}", "allowed_models": ["gpt-4o*"]},
+                    headers=admin,
+                )
+                registered.raise_for_status()
+                agents.append(registered.json()["agent_id"])
             await http.post(
                 stack.url("budget") + "/v1/budgets",
                 json={
@@ -339,7 +353,7 @@ async def main(rates: list[float], seconds: float, profile_dir: Path | None = No
                 if ok.status_code == 200:
                     break
                 await asyncio.sleep(0.1)
-        run_load(stack.url("ingest"), key, 500, 3)  # warm-up
+        run_load(stack.url("ingest"), key, 500, 3, agents)  # warm-up
         await asyncio.sleep(3)
         for rate in rates:
             since = datetime.now(UTC)
@@ -347,7 +361,7 @@ async def main(rates: list[float], seconds: float, profile_dir: Path | None = No
             cpu0 = {s: cpu_seconds(pid) for s, pid in pids.items()}
             infra0 = infra_cpu_seconds()
             profilers = start_profilers(profile_dir, pids, rate, seconds)
-            result = run_load(stack.url("ingest"), key, rate, seconds)
+            result = run_load(stack.url("ingest"), key, rate, seconds, agents)
             for profiler in profilers:
                 profiler.wait()
             wall = result["seconds"]
@@ -432,8 +446,9 @@ async def main(rates: list[float], seconds: float, profile_dir: Path | None = No
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--load":
-        _, _, url, key, rate, seconds = sys.argv
-        print(json.dumps(asyncio.run(load(url, key, float(rate), float(seconds)))))
+        _, _, url, key, rate, seconds, agents = sys.argv
+        result = asyncio.run(load(url, key, float(rate), float(seconds), agents.split(",")))
+        print(json.dumps(result))
         sys.exit(0)
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=60.0, help="per rate")

@@ -13,16 +13,27 @@ from cognive_cost.catalog.store import price_key
 from cognive_runtime.eventlog import RecordedEvent
 from cognive_runtime.projections import TableNames
 
+# One statement per run of priced/unpriced calls, from the log's JSON as stored (the events
+# were validated when cost wrote them): the projection does no per-call model round trip.
 _UPSERT = """
-INSERT INTO {t} (call_id, run_id, agent_id, team_id, api_key_id, provider, model, price_key,
-    occurred_at, usage, status, total_micros, breakdown, price_id, reservation_id,
+INSERT INTO {t} AS c (call_id, run_id, agent_id, team_id, api_key_id, provider, model,
+    price_key, occurred_at, usage, status, total_micros, breakdown, price_id, reservation_id,
     unpriced_reason, position)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $11, $12, $13::text::jsonb,
-    $14, $15, $16, $17)
+SELECT d->>'call_id', d->>'run_id', d->>'agent_id', d->>'team_id', d->>'api_key_id',
+    d->>'provider', d->>'model', k, (d->>'occurred_at')::timestamptz, d->'usage',
+    CASE WHEN priced THEN 'priced' ELSE 'unpriced' END,
+    CASE WHEN priced THEN (d->>'total_micros')::bigint END,
+    CASE WHEN priced THEN d->'breakdown' END,
+    CASE WHEN priced THEN d->'price'->>'price_id' END,
+    d->>'reservation_id',
+    CASE WHEN priced THEN NULL ELSE d->>'reason' END,
+    p
+FROM unnest($1::text[], $2::text[], $3::bool[], $4::bigint[]) AS u(j, k, priced, p),
+    LATERAL (SELECT j::jsonb AS d) AS x
 ON CONFLICT (call_id) DO UPDATE SET status = excluded.status,
     total_micros = excluded.total_micros, breakdown = excluded.breakdown,
     price_id = excluded.price_id, unpriced_reason = excluded.unpriced_reason,
-    team_id = coalesce(excluded.team_id, {t}.team_id), position = excluded.position
+    team_id = coalesce(excluded.team_id, c.team_id), position = excluded.position
 """
 
 
@@ -41,14 +52,15 @@ class CallsProjection:
         self, conn: asyncpg.Connection, events: Sequence[RecordedEvent], tables: TableNames
     ) -> None:
         t = tables["calls"]
-        # Runs of priced/unpriced calls go in one pipelined executemany (one round trip, not
-        # one per call); a repricing flushes the run first, so the order is the log's.
-        upserts: list[tuple[object, ...]] = []
+        # A repricing, or a second event of one call (an upsert cannot touch a row twice in
+        # one statement), flushes the run first, so the order is the log's.
+        run: dict[str, tuple[str, str, bool, int]] = {}
 
         async def flush() -> None:
-            if upserts:
-                await conn.executemany(_UPSERT.format(t=t), upserts)
-                upserts.clear()
+            if run:
+                cols = list(zip(*run.values(), strict=True))
+                await conn.execute(_UPSERT.format(t=t), *cols)
+                run.clear()
 
         for e in events:
             if e.type == LlmCallRepricedV1.event_type:
@@ -64,29 +76,13 @@ class CallsProjection:
                     e.global_position,
                 )
                 continue
-            priced = e.type == LlmCallPricedV1.event_type
-            c = (LlmCallPricedV1 if priced else LlmCallUnpricedV1).model_validate(e.data)
-            upserts.append(
-                (
-                    c.call_id,
-                    c.run_id,
-                    c.agent_id,
-                    c.team_id,
-                    c.api_key_id,
-                    c.provider,
-                    c.model,
-                    e.metadata.get("price_key") or price_key(c.provider, c.model),
-                    c.occurred_at,
-                    orjson.dumps(c.usage.model_dump()).decode(),
-                    "priced" if priced else "unpriced",
-                    c.total_micros if isinstance(c, LlmCallPricedV1) else None,
-                    orjson.dumps(c.breakdown.model_dump()).decode()
-                    if isinstance(c, LlmCallPricedV1)
-                    else None,
-                    c.price.price_id if isinstance(c, LlmCallPricedV1) else None,
-                    c.reservation_id,
-                    None if isinstance(c, LlmCallPricedV1) else c.reason,
-                    e.global_position,
-                )
+            data = e.data
+            if data["call_id"] in run:
+                await flush()
+            run[data["call_id"]] = (
+                e.data_json,
+                e.metadata.get("price_key") or price_key(data["provider"], data["model"]),
+                e.type == LlmCallPricedV1.event_type,
+                e.global_position,
             )
         await flush()

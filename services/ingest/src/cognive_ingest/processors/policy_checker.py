@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -43,6 +44,9 @@ from cognive_runtime.projections.base import pooled_connection
 log = structlog.get_logger(__name__)
 
 CHECKPOINT: Final = "policy"
+# Counting the waiting calls scans the whole table: the gauge is refreshed at most this often
+# (after every chunk it cost more than judging the chunk once calls of unknown agents piled up).
+PENDING_REFRESH_S: Final = 5.0
 _TYPES: Final = sorted({LlmCallRecordedV1.event_type, ToolCallRecordedV1.event_type, AGENT_SYNCED})
 
 _LOAD_AGENTS = """
@@ -143,6 +147,7 @@ class PolicyChecker:
         self.chunk_size = chunk_size
         self.idle_poll_s = idle_poll_s
         self.name = "policy-checker"
+        self._pending_counted_at = -PENDING_REFRESH_S
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("policy_checker.started")
@@ -169,8 +174,11 @@ class PolicyChecker:
                     chunk.on_call(event)
             await self._save(conn, chunk)
             await store_checkpoint(conn, CHECKPOINT, through)
-            pending = await conn.fetchval("SELECT count(*) FROM policy_pending")
-        POLICY_PENDING.labels(self.service).set(pending)
+            now = time.monotonic()
+            if now - self._pending_counted_at >= PENDING_REFRESH_S:
+                self._pending_counted_at = now
+                pending = await conn.fetchval("SELECT count(*) FROM policy_pending")
+                POLICY_PENDING.labels(self.service).set(pending)
         if chunk.violations:
             POLICY_VIOLATIONS.labels(self.service).inc(len(chunk.violations))
             log.info("policy.violations_recorded", violations=len(chunk.violations))
