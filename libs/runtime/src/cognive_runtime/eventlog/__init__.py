@@ -10,7 +10,12 @@ from cognive_runtime.eventlog.model import (
     StreamAppend,
 )
 from cognive_runtime.eventlog.reader import head_position, read_all, read_stream, read_window
-from cognive_runtime.eventlog.writer import ConcurrencyError, append, append_to_stream
+from cognive_runtime.eventlog.writer import (
+    ConcurrencyError,
+    append,
+    append_to_stream,
+    lock_streams,
+)
 
 __all__ = [
     "ANY_VERSION",
@@ -24,6 +29,7 @@ __all__ = [
     "append_to_stream",
     "head_position",
     "load_checkpoint",
+    "lock_streams",
     "read_all",
     "read_stream",
     "read_window",

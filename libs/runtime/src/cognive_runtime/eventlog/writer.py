@@ -33,29 +33,59 @@ RETURNING global_position
 """
 
 
-async def append(conn: asyncpg.Connection, appends: Sequence[StreamAppend]) -> list[int]:
-    """Append to several streams atomically; returns the global positions in input order.
+# One index probe per stream (the max() of a btree prefix), whatever the planner thinks of
+# the table's size: `stream_id = ANY(...) GROUP BY` chose a scan of the whole log while its
+# statistics still described a young table (measured: 4.7 ms a call at 3,000 events/s).
+_VERSIONS = """
+SELECT s AS stream_id, (SELECT max(stream_version) FROM events WHERE stream_id = s) AS v
+FROM unnest($1::text[]) AS s
+"""
 
-    Must run inside the caller's transaction, so that a handler's inbox row, its events and
-    anything else it writes commit together."""
+
+async def lock_streams(conn: asyncpg.Connection, stream_ids: Sequence[str]) -> dict[str, int]:
+    """Lock the streams for this transaction; return their current versions (0: new).
+
+    For a writer that decides from the streams' state what to append: it holds the locks
+    from here to commit and passes the versions to `append(..., versions=...)`."""
     if not conn.is_in_transaction():
-        raise RuntimeError("append() must run inside a transaction")
-    if not appends:
-        return []
-    stream_ids = sorted({a.stream_id for a in appends})
+        raise RuntimeError("lock_streams() must run inside a transaction")
+    ordered = sorted(set(stream_ids))
+    if not ordered:
+        return {}
     # Stream-level locks taken in a fixed order: concurrent appends to one stream serialise
     # instead of failing on the unique key, and two writers cannot deadlock.
     await conn.execute(
         "SELECT pg_advisory_xact_lock(hashtextextended(s, 7)) FROM unnest($1::text[]) AS s"
         " ORDER BY s",
-        stream_ids,
+        ordered,
     )
-    rows = await conn.fetch(
-        "SELECT stream_id, max(stream_version) AS v FROM events"
-        " WHERE stream_id = ANY($1::text[]) GROUP BY stream_id",
-        stream_ids,
-    )
-    current = {r["stream_id"]: r["v"] for r in rows}
+    # A statement of its own, after the locks: its snapshot sees what committed before them.
+    rows = await conn.fetch(_VERSIONS, ordered)
+    return {r["stream_id"]: r["v"] or 0 for r in rows}
+
+
+async def append(
+    conn: asyncpg.Connection,
+    appends: Sequence[StreamAppend],
+    *,
+    versions: dict[str, int] | None = None,
+) -> list[int]:
+    """Append to several streams atomically; returns the global positions in input order.
+
+    Must run inside the caller's transaction, so that a handler's inbox row, its events and
+    anything else it writes commit together. `versions` comes from `lock_streams` in this
+    transaction, when the caller already holds the streams' locks."""
+    if not conn.is_in_transaction():
+        raise RuntimeError("append() must run inside a transaction")
+    if not appends:
+        return []
+    if versions is None:
+        current = await lock_streams(conn, [a.stream_id for a in appends])
+    else:
+        missing = {a.stream_id for a in appends} - versions.keys()
+        if missing:
+            raise RuntimeError(f"append() to streams not locked: {sorted(missing)}")
+        current = dict(versions)
     cols: tuple[list[str], list[int], list[object], list[str], list[str], list[str]] = (
         [],
         [],

@@ -20,7 +20,7 @@ from cognive_cost.catalog.store import CatalogCache, price_key
 from cognive_cost.domain.calls import price_call
 from cognive_cost.metrics import CALLS_PRICED, CALLS_UNPRICED, PRICING_SECONDS
 from cognive_runtime.consumer.types import Handler, Inbound
-from cognive_runtime.eventlog import NewEvent, StreamAppend, append
+from cognive_runtime.eventlog import NewEvent, StreamAppend, append, lock_streams
 
 log = structlog.get_logger(__name__)
 
@@ -45,18 +45,10 @@ class PricingHandler:
         self, conn: asyncpg.Connection, events: Sequence[Inbound[LlmCallRecordedV1]]
     ) -> None:
         started = time.perf_counter()
-        streams = sorted({call_stream(i.payload.call_id) for i in events})
-        await conn.execute(
-            "SELECT pg_advisory_xact_lock(hashtextextended(s, 7)) FROM unnest($1::text[]) AS s"
-            " ORDER BY s",
-            streams,
-        )
-        seen = {
-            r["stream_id"]
-            for r in await conn.fetch(
-                "SELECT DISTINCT stream_id FROM events WHERE stream_id = ANY($1::text[])", streams
-            )
-        }
+        # A call is priced once even when two ingest events carry it: its stream is locked
+        # until commit, and a stream that exists already holds its price.
+        versions = await lock_streams(conn, [call_stream(i.payload.call_id) for i in events])
+        seen = {stream for stream, version in versions.items() if version}
         catalog = await self.catalog.current(conn)
         teams = await self._teams(conn, events)
         appends: list[StreamAppend] = []
@@ -92,7 +84,7 @@ class PricingHandler:
                     ],
                 )
             )
-        await append(conn, appends)
+        await append(conn, appends, versions=versions)
         CALLS_PRICED.inc(priced)
         PRICING_SECONDS.observe(time.perf_counter() - started)
 

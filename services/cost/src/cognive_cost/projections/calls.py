@@ -15,6 +15,8 @@ from cognive_runtime.projections import TableNames
 
 # One statement per run of priced/unpriced calls, from the log's JSON as stored (the events
 # were validated when cost wrote them): the projection does no per-call model round trip.
+# OFFSET 0 keeps the subquery from being flattened, so each row's JSON is parsed once
+# (inlined, `j::jsonb` was parsed again for every `->>`: measured 50 ms per 500 calls).
 _UPSERT = """
 INSERT INTO {t} AS c (call_id, run_id, agent_id, team_id, api_key_id, provider, model,
     price_key, occurred_at, usage, status, total_micros, breakdown, price_id, reservation_id,
@@ -29,7 +31,7 @@ SELECT d->>'call_id', d->>'run_id', d->>'agent_id', d->>'team_id', d->>'api_key_
     CASE WHEN priced THEN NULL ELSE d->>'reason' END,
     p
 FROM unnest($1::text[], $2::text[], $3::bool[], $4::bigint[]) AS u(j, k, priced, p),
-    LATERAL (SELECT j::jsonb AS d) AS x
+    LATERAL (SELECT j::jsonb AS d OFFSET 0) AS x
 ON CONFLICT (call_id) DO UPDATE SET status = excluded.status,
     total_micros = excluded.total_micros, breakdown = excluded.breakdown,
     price_id = excluded.price_id, unpriced_reason = excluded.unpriced_reason,
