@@ -17,6 +17,7 @@ import asyncio
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -457,5 +458,7 @@ if __name__ == "__main__":
         "--profile", type=Path, default=None, help="write py-spy stacks of each service here"
     )
     args = parser.parse_args()
+    if args.profile and not shutil.which(os.environ.get("PY_SPY", "py-spy")):
+        parser.error("--profile needs py-spy (pip install py-spy, or PY_SPY=/path/to/py-spy)")
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     asyncio.run(main([float(r) for r in args.rates.split(",")], args.seconds, args.profile))

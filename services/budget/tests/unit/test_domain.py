@@ -77,6 +77,30 @@ def test_every_instant_lies_in_its_period(at: datetime, period: str, tz: str) ->
     assert calendar_bounds(period, tz, end)[0] == end  # type: ignore[arg-type]
 
 
+@given(
+    st.lists(
+        st.datetimes(
+            min_value=datetime(2024, 3, 1),
+            max_value=datetime(2024, 4, 15),
+            timezones=st.just(UTC),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.sampled_from(["day", "week", "month"]),
+    st.sampled_from(["UTC", "Europe/Berlin", "America/Los_Angeles", "Asia/Kathmandu"]),
+)
+def test_remembered_period_answers_as_the_calendar_does(
+    instants: list[datetime], period: str, tz: str
+) -> None:
+    """The last period is reused for the next spend that falls in it (a DST change lies in
+    this range): in any order, the answer is the one computed afresh."""
+    from cognive_budget.domain.periods import _calendar_bounds
+
+    for at in instants:
+        assert calendar_bounds(period, tz, at) == _calendar_bounds(period, tz, at)  # type: ignore[arg-type]
+
+
 def test_run_period_is_keyed_by_run() -> None:
     bounds = bounds_for("run", "UTC", utc(2026, 1, 1), "r-9")
     assert bounds is not None and bounds.key == "run:r-9" and bounds.end is None

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import asyncpg
+import orjson
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
@@ -19,9 +20,16 @@ def quote_ident(name: str) -> str:
     return f'"{name}"'
 
 
+def _encode_json(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 async def _init_connection(conn: asyncpg.Connection) -> None:
-    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
-    await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    # orjson: projections write a JSON column per row they touch; the stdlib is 3-4x slower.
+    for name in ("jsonb", "json"):
+        await conn.set_type_codec(
+            name, encoder=_encode_json, decoder=orjson.loads, schema="pg_catalog"
+        )
 
 
 def server_settings(schema: str, application_name: str, idle_timeout_ms: int) -> dict[str, str]:

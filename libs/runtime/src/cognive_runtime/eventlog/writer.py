@@ -6,10 +6,10 @@ appends thousands of events a second, and a statement per row would be the bottl
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 import asyncpg
+import orjson
 
 from cognive_runtime.eventlog.model import ANY_VERSION, NewEvent, StreamAppend
 
@@ -116,8 +116,14 @@ def _add(
     cols[1].append(version)
     cols[2].append(event.event_id)
     cols[3].append(event.type)
-    cols[4].append(json.dumps(event.data, separators=(",", ":"), default=str))
-    cols[5].append(json.dumps(event.metadata, separators=(",", ":"), default=str))
+    cols[4].append(_json(event.data))
+    cols[5].append(_json(event.metadata))
+
+
+def _json(value: dict[str, object]) -> str:
+    # orjson: every event written is encoded here (the stdlib encoder measured ~4 % of each
+    # service's CPU under load). Datetimes come out in ISO 8601, anything else unknown as str.
+    return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 async def append_to_stream(

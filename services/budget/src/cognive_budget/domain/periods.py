@@ -28,10 +28,27 @@ def valid_timezone(name: str) -> bool:
     return True
 
 
+# The last period computed per (period, zone): a batch of spends nearly always falls in it,
+# and "start <= at < end" answers exactly what the calendar arithmetic would.
+_LAST: dict[tuple[str, str], tuple[datetime, datetime]] = {}
+_LAST_LIMIT = 4096
+
+
 def calendar_bounds(period: Period, timezone: str, at: datetime) -> tuple[datetime, datetime]:
     """[start, end) of the day, ISO week (Monday) or month containing `at`, in UTC."""
     if period == "run":
         raise ValueError("a per-run period has no calendar bounds")
+    last = _LAST.get((period, timezone))
+    if last is not None and last[0] <= at < last[1]:
+        return last
+    bounds = _calendar_bounds(period, timezone, at)
+    if len(_LAST) >= _LAST_LIMIT:
+        _LAST.clear()
+    _LAST[(period, timezone)] = bounds
+    return bounds
+
+
+def _calendar_bounds(period: Period, timezone: str, at: datetime) -> tuple[datetime, datetime]:
     zone = ZoneInfo(timezone)
     local = at.astimezone(zone)
     day = local.replace(hour=0, minute=0, second=0, microsecond=0, fold=0)
