@@ -64,26 +64,21 @@ class RollupsProjection:
             lambda: [0, 0, 0, 0]
         )
         for e in events:
+            # The stored JSON as written by cost (validated then): no model per call here.
+            d = e.data
             if e.type == LlmCallPricedV1.event_type:
-                c = LlmCallPricedV1.model_validate(e.data)
-                add = (c.total_micros, 1, c.usage.input_tokens, c.usage.output_tokens)
-                at, agent, team, provider, model = (
-                    c.occurred_at,
-                    c.agent_id,
-                    c.team_id,
-                    c.provider,
-                    c.model,
-                )
+                usage = d["usage"]
+                tokens = usage.get("input_tokens", 0), usage.get("output_tokens", 0)
+                add = (d["total_micros"], 1, *tokens)
             else:
-                r = LlmCallRepricedV1.model_validate(e.data)
-                add = (r.delta_micros, 0, 0, 0)
-                at, agent, team, provider, model = (
-                    r.occurred_at,
-                    r.agent_id,
-                    r.team_id,
-                    r.provider,
-                    r.model,
-                )
+                add = (d["delta_micros"], 0, 0, 0)
+            at = datetime.fromisoformat(d["occurred_at"])
+            agent, team, provider, model = (
+                d["agent_id"],
+                d.get("team_id"),
+                d["provider"],
+                d["model"],
+            )
             for rows, bucket in ((hourly, hour(at)), (daily, day(at))):
                 acc = rows[(bucket, agent, team or "", provider, model)]
                 for i, v in enumerate(add):
