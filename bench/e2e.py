@@ -433,14 +433,15 @@ async def main(rates: list[float], seconds: float, profile_dir: Path | None = No
     write_section(
         "End to end (bench/e2e.py)",
         f"The five services as processes (one HTTP worker each, loops in-process); a separate "
-        f"load process posts batches of {BATCH} LLM-call events to ingest on an open-loop "
-        f"schedule, {seconds:.0f} s per rate. Lag = budget's ledger record time minus ingest's "
-        "accept time, per call, from the two services' own logs; bounded = the ledger caught "
-        "up within 10 s after the load stopped. CPU = each service process's CPU seconds per "
-        "wall second (1.0 = one core) during the step. Baseline: aio-pika confirmed publish "
-        f"and consume of the same {BATCH}-event body on a quorum queue. Load average at start "
-        f"/ end: {load_before:.1f} / {os.getloadavg()[0]:.1f}. CPU includes Postgres, RabbitMQ "
-        "and Redis, which share the 2 cores. Lag over time: ![lag over time](e2e-lag.png).",
+        f"load process posts batches of {BATCH} LLM-call events of 50 registered agents to "
+        f"ingest on an open-loop schedule, {seconds:.0f} s per rate. Lag = budget's ledger "
+        "record time minus ingest's accept time, per call, from the two services' own logs; "
+        "bounded = the ledger caught up within 10 s after the load stopped. CPU = each "
+        "service process's CPU seconds per wall second (1.0 = one core) during the step. "
+        "Baseline: aio-pika confirmed publish and consume of the same "
+        f"{BATCH}-event body on a quorum queue. Load average at start / end: "
+        f"{load_before:.1f} / {os.getloadavg()[0]:.1f}. CPU includes Postgres, RabbitMQ and "
+        "Redis, which share the 2 cores. Lag over time: ![lag over time](e2e-lag.png).",
         rows,
     )
 
