@@ -61,11 +61,18 @@ class PricingHandler:
                 continue
             seen.add(stream)
             team = p.team_id or teams.get(p.agent_id)
-            outcome = price_call(
-                {**p.model_dump(), "usage": p.usage},
-                catalog.get(price_key(p.provider, p.model), []),
-                team,
-            )
+            call = {
+                "call_id": p.call_id,
+                "run_id": p.run_id,
+                "agent_id": p.agent_id,
+                "api_key_id": p.api_key_id,
+                "provider": p.provider,
+                "model": p.model,
+                "occurred_at": p.occurred_at,
+                "usage": p.usage,
+                "reservation_id": p.reservation_id,
+            }
+            outcome = price_call(call, catalog.get(price_key(p.provider, p.model), []), team)
             if isinstance(outcome, LlmCallPricedV1):
                 priced += 1
             else:
