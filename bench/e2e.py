@@ -23,13 +23,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 from _common import AMQP_URL, PG_DSN, Row, cleanup, percentile, render, write_section
+
+from cognive.ids import time_ordered_id
 
 HERE = Path(__file__).resolve().parent
 BATCH = 100
@@ -43,11 +44,12 @@ def batch_body(n: int, agents: list[str]) -> bytes:
             "events": [
                 {
                     "kind": "llm_call",
-                    "event_id": str(uuid.uuid4()),
+                    # The ids the SDK makes (time-ordered), as an agent's would arrive.
+                    "event_id": time_ordered_id(),
                     "run_id": f"run-{n}-{i // 20}",
                     "agent_id": agents[(n + i) % len(agents)],
                     "occurred_at": now,
-                    "call_id": f"c-{uuid.uuid4().hex}",
+                    "call_id": time_ordered_id(),
                     "provider": "openai",
                     "model": "gpt-4o-mini",
                     "usage": {

@@ -5,11 +5,11 @@ from __future__ import annotations
 import contextvars
 import time
 import traceback
-import uuid
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from cognive import otel
+from cognive.ids import time_ordered_id
 
 if TYPE_CHECKING:
     from cognive.client import Agent, Client
@@ -36,7 +36,7 @@ class Run:
     ) -> None:
         self.client = client
         self.agent = agent
-        self.run_id = run_id or str(uuid.uuid4())
+        self.run_id = run_id or time_ordered_id()
         self.name = name
         self.metadata = dict(metadata or {})
         self.tags = list(tags)

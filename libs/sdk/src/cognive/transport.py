@@ -16,7 +16,6 @@ import os
 import random
 import threading
 import time
-import uuid
 import weakref
 from collections import deque
 from datetime import datetime, timezone
@@ -25,6 +24,7 @@ from typing import Any, Callable, Optional
 import httpx
 
 from cognive.config import Config
+from cognive.ids import time_ordered_id
 
 log = logging.getLogger("cognive")
 
@@ -241,12 +241,12 @@ def _finish(event: dict[str, Any]) -> dict[str, Any]:
     empty optional fields left out (ingest treats absent and null alike)."""
     stamp = event.pop("_t", None)
     done = {k: v for k, v in event.items() if v is not None}
-    done.setdefault("event_id", str(uuid.uuid4()))
+    done.setdefault("event_id", time_ordered_id())
     kind = done.get("kind")
     if kind in ("llm_call", "tool_call"):
-        done.setdefault("call_id", str(uuid.uuid4()))
+        done.setdefault("call_id", time_ordered_id())
     elif kind == "step":
-        done.setdefault("step_id", str(uuid.uuid4()))
+        done.setdefault("step_id", time_ordered_id())
     if stamp is not None:
         done["occurred_at"] = datetime.fromtimestamp(stamp, timezone.utc).isoformat()
     return done

@@ -9,6 +9,8 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from cognive_runtime.eventlog.ids import new_event_id
+
 # expected_version sentinels: append to whatever the stream holds / the stream must be new.
 ANY_VERSION: int = -1
 NO_STREAM: int = 0
@@ -29,7 +31,7 @@ class Position(NamedTuple):
 class NewEvent:
     type: str
     data: dict[str, Any]
-    event_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    event_id: uuid.UUID = field(default_factory=new_event_id)
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
