@@ -465,7 +465,7 @@ if __name__ == "__main__":
         sys.exit(0)
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=60.0, help="per rate")
-    parser.add_argument("--rates", default="1000,2000,3000,3500,4000,5000")
+    parser.add_argument("--rates", default="1000,2000,3000,4000,5000,5500,6000,7000")
     parser.add_argument(
         "--profile", type=Path, default=None, help="write py-spy stacks of each service here"
     )
