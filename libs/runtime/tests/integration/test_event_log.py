@@ -176,6 +176,23 @@ async def test_a_typed_reader_moves_past_other_types_for_good(schemas: SchemaFac
     assert end == page[-1].position
 
 
+async def test_a_short_tail_is_read_once_to_the_head(schemas: SchemaFactory) -> None:
+    """A caught-up follower's usual case: fewer rows than two pages are visible, so the first
+    (near) window already reaches the head; its matches and the head come back."""
+    schema = await schemas.create("log")
+    async with schema.pool.acquire() as conn, conn.transaction():
+        await append_to_stream(conn, "a", [NewEvent("common.v1", {"i": i}) for i in range(5)])
+        await append_to_stream(conn, "b", [NewEvent("rare.v1", {})])
+        await append_to_stream(conn, "a", [NewEvent("common.v1", {"i": 5})])
+    head = await head_position(schema.pool)
+    events, through = await read_window(schema.pool, Position.start(), 10, ["rare.v1"])
+    assert [e.stream_id for e in events] == ["b"]
+    assert through == head
+    common, through_common = await read_window(schema.pool, Position.start(), 4, ["common.v1"])
+    assert [e.data["i"] for e in common] == [0, 1, 2, 3]
+    assert through_common == common[-1].position
+
+
 async def test_a_window_never_passes_an_open_transaction(schemas: SchemaFactory) -> None:
     schema = await schemas.create("log")
     async with schema.pool.acquire() as conn, conn.transaction():

@@ -40,7 +40,7 @@ LIMIT $3
 # so that it never scans the same unmatched tail again. (Without it a projection of rare
 # types rescanned everything since its last match on every poll.)
 _WINDOW_END = """
-SELECT tx_id, global_position FROM (
+SELECT tx_id, global_position, count(*) OVER () AS examined FROM (
     SELECT tx_id, global_position FROM events
     WHERE (tx_id, global_position) > ($1::xid8, $2::bigint)
       AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -111,10 +111,11 @@ async def read_window(
     # follower that is behind (and pushed it further back under load).
     near = min(2 * limit, scan)
     if near < scan:
-        events, through = await _read_in_window(conn, after, limit, types, near)
-        if len(events) == limit:
+        events, through, reached_head = await _read_in_window(conn, after, limit, types, near)
+        if len(events) == limit or reached_head:
             return events, through
-    return await _read_in_window(conn, after, limit, types, scan)
+    events, through, _ = await _read_in_window(conn, after, limit, types, scan)
+    return events, through
 
 
 async def _read_in_window(
@@ -123,10 +124,12 @@ async def _read_in_window(
     limit: int,
     types: Sequence[str],
     scan: int,
-) -> tuple[list[RecordedEvent], Position]:
+) -> tuple[list[RecordedEvent], Position, bool]:
+    """The events of `types` among the next `scan` visible rows, how far the log was
+    examined, and whether that was everything visible (a caught-up follower's usual case)."""
     end = await conn.fetchrow(_WINDOW_END, after.tx_id, after.global_position, scan)
     if end is None:
-        return [], after
+        return [], after, True
     through = Position(end["tx_id"], end["global_position"])
     rows = await conn.fetch(
         _READ_WINDOW_TYPES,
@@ -140,7 +143,7 @@ async def _read_in_window(
     events = [_record(r) for r in rows]
     if len(events) == limit:
         through = events[-1].position
-    return events, through
+    return events, through, end["examined"] < scan
 
 
 async def read_stream(
