@@ -8,6 +8,7 @@ import random
 import asyncpg
 import pytest
 
+from cognive_runtime.db.migrations import apply_migrations, runtime_migrations
 from cognive_runtime.eventlog import (
     NO_STREAM,
     ConcurrencyError,
@@ -214,3 +215,53 @@ async def test_a_window_never_passes_an_open_transaction(schemas: SchemaFactory)
         await schema.pool.release(slow)
     events, _ = await read_window(schema.pool, through, 10, ["rare.v1"])
     assert [e.stream_id for e in events] == ["late"]
+
+
+async def test_the_log_keeps_each_events_json_as_written(schemas: SchemaFactory) -> None:
+    # json, not jsonb (ADR 0016): a follower reads back the writer's bytes, without the
+    # re-serialisation (key order, spacing) that jsonb paid on every read.
+    schema = await schemas.create("log")
+    async with schema.pool.acquire() as conn, conn.transaction():
+        await append_to_stream(conn, "s", [NewEvent("x.y.z.v1", {"b": 1, "a": [2, None]})])
+    (event,) = await read_stream(schema.pool, "s")
+    assert event.data_json == '{"b":1,"a":[2,null]}'
+    assert event.data == {"b": 1, "a": [2, None]}
+    types = await schema.pool.fetch(
+        "SELECT column_name, data_type FROM information_schema.columns"
+        " WHERE table_schema = $1 AND table_name = 'events'"
+        " AND column_name IN ('data', 'metadata') ORDER BY column_name",
+        schema.name,
+    )
+    assert [(r["column_name"], r["data_type"]) for r in types] == [
+        ("data", "json"),
+        ("metadata", "json"),
+    ]
+
+
+async def test_a_jsonb_log_migrates_to_json_keeping_every_event(
+    schemas: SchemaFactory, pg_dsn: str
+) -> None:
+    # A log written before migration 0003 (jsonb) keeps its events, still append-only.
+    schema = await schemas.create("log")
+    name = schema.name
+    await schema.pool.close()
+    conn = await asyncpg.connect(pg_dsn)
+    try:
+        await conn.execute(f'DROP SCHEMA "{name}" CASCADE')
+        before = [m for m in runtime_migrations() if m.version < 3]
+        await apply_migrations(conn, name, before, with_runtime=False)
+        await conn.execute(
+            f'INSERT INTO "{name}".events (stream_id, stream_version, event_id, type, data)'
+            " VALUES ('s', 1, gen_random_uuid(), 'x.y.z.v1', '{\"n\": 1, \"t\": \"é\"}'::jsonb)"
+        )
+        applied = await apply_migrations(conn, name, [])
+        assert [m.version for m in applied] == [3]
+        row = await conn.fetchrow(
+            f'SELECT data::text AS d, metadata::text AS m FROM "{name}".events'
+        )
+        assert row is not None
+        assert (row["d"], row["m"]) == ('{"n": 1, "t": "é"}', "{}")
+        with pytest.raises(asyncpg.RestrictViolationError):
+            await conn.execute(f'DELETE FROM "{name}".events')
+    finally:
+        await conn.close()

@@ -26,7 +26,7 @@ class ConcurrencyError(Exception):
 
 _INSERT = """
 INSERT INTO events (stream_id, stream_version, event_id, type, data, metadata)
-SELECT s, v, e, t, d::jsonb, m::jsonb
+SELECT s, v, e, t, d::json, m::json
 FROM unnest($1::text[], $2::int[], $3::uuid[], $4::text[], $5::text[], $6::text[])
     AS u(s, v, e, t, d, m)
 RETURNING global_position
