@@ -49,6 +49,7 @@ def build_loops(settings: IngestSettings, res: ServiceResources) -> Sequence[Loo
                 settings.service,
                 chunk_size=settings.policy_chunk_size,
                 idle_poll_s=settings.policy_idle_poll_s,
+                signal=res.log_signal,
             )
         ),
         # In every replica: the inbox makes concurrent consumption safe.

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import asyncpg
 import orjson
 
+from cognive_runtime.eventlog import signal
 from cognive_runtime.eventlog.model import ANY_VERSION, NewEvent, StreamAppend
 
 
@@ -103,6 +104,7 @@ async def append(
             _add(cols, item.stream_id, version, event)
         current[item.stream_id] = version
     records = await conn.fetch(_INSERT, *cols)
+    signal.appended()
     return [r["global_position"] for r in records]
 
 

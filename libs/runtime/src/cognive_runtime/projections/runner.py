@@ -7,7 +7,6 @@ rebuild, which must not interleave with an apply."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 
 import asyncpg
@@ -16,6 +15,7 @@ import structlog
 from cognive_runtime.eventlog.checkpoints import load_checkpoint, store_checkpoint
 from cognive_runtime.eventlog.model import Position
 from cognive_runtime.eventlog.reader import read_window
+from cognive_runtime.eventlog.signal import LogSignal, pause
 from cognive_runtime.metrics import PROJECTION_APPLIED, PROJECTION_LAG_EVENTS
 from cognive_runtime.projections.base import (
     APPLY_LOCK_SQL,
@@ -52,7 +52,8 @@ SELECT count(*) FROM (
 
 class ProjectionRunner:
     """A `Loop`: applies the projection's events in chunks of `chunk_size`, each chunk with its
-    checkpoint in one transaction, and polls every `idle_poll_s` once caught up.
+    checkpoint in one transaction, and polls every `idle_poll_s` once caught up (or, with a
+    `signal`, waits for the next append once the log has been quiet a while).
 
     A crash or a cancellation at any point loses at most the uncommitted chunk, which the next
     run reads again from the checkpoint: no event is applied twice or skipped."""
@@ -65,6 +66,7 @@ class ProjectionRunner:
         *,
         chunk_size: int = 1000,
         idle_poll_s: float = 0.2,
+        signal: LogSignal | None = None,
     ) -> None:
         if chunk_size < 1:
             raise ValueError("chunk_size must be positive")
@@ -73,6 +75,7 @@ class ProjectionRunner:
         self.service = service
         self.chunk_size = chunk_size
         self.idle_poll_s = idle_poll_s
+        self.signal = signal
         self.name = f"projection:{projection.name}"
         self._types = type_filter(projection)  # refuses an empty set early
         self._lag = PROJECTION_LAG_EVENTS.labels(service, projection.name)
@@ -81,11 +84,13 @@ class ProjectionRunner:
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("projection.started", projection=self.projection.name)
+        last_work = time.monotonic()
         while not stop.is_set():
             applied = await self.step()
+            if applied:
+                last_work = time.monotonic()
             if applied < self.chunk_size:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.idle_poll_s)
+                await pause(self.signal, stop, self.idle_poll_s, last_work)
         log.info("projection.stopped", projection=self.projection.name)
 
     async def step(self) -> int:

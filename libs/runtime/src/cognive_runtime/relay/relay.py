@@ -31,6 +31,7 @@ from cognive_runtime.eventlog import (
     read_window,
     store_checkpoint,
 )
+from cognive_runtime.eventlog.signal import LogSignal, pause
 from cognive_runtime.metrics import (
     RELAY_LAG_EVENTS,
     RELAY_LAG_SECONDS,
@@ -72,6 +73,7 @@ class Relay:
         checkpoint: str = CHECKPOINT,
         publish_delay_s: float = 0.0,
         types: Sequence[str] | None = None,
+        signal: LogSignal | None = None,
     ) -> None:
         self.name = f"relay:{service}"
         self.pool = pool
@@ -82,6 +84,7 @@ class Relay:
         self.page_size = page_size
         self.max_in_flight = max_in_flight
         self.idle_poll_s = idle_poll_s
+        self.signal = signal
         self.confirm_timeout_s = confirm_timeout_s
         self.checkpoint = checkpoint
         # Only tests set this: it slows publishing so that a kill lands mid-flight.
@@ -98,7 +101,11 @@ class Relay:
 
     @classmethod
     def from_settings(
-        cls, settings: ServiceSettings, pool: asyncpg.Pool, connection: AbstractConnection
+        cls,
+        settings: ServiceSettings,
+        pool: asyncpg.Pool,
+        connection: AbstractConnection,
+        signal: LogSignal | None = None,
     ) -> Relay:
         manifest = load_manifest().with_prefix(settings.amqp_prefix)
         exchange = manifest.events_exchange.name
@@ -112,6 +119,7 @@ class Relay:
             page_size=settings.relay_page_size,
             max_in_flight=settings.relay_max_in_flight,
             idle_poll_s=settings.relay_idle_poll_s,
+            signal=signal,
         )
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -132,6 +140,7 @@ class Relay:
         read_from = confirmed
         inflight: deque[_InFlight] = deque()
         flush_to: Position | None = None
+        last_work = time.monotonic()
         log.info("relay.started", service=self.service, checkpoint=confirmed.global_position)
         try:
             while True:
@@ -153,9 +162,9 @@ class Relay:
                     if flush_to is not None and not moved:
                         break
                     if not moved:
-                        with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(stop.wait(), self.idle_poll_s)
+                        await pause(self.signal, stop, self.idle_poll_s, last_work)
                     continue
+                last_work = time.monotonic()
                 await self._refresh_lag(confirmed, page[0].recorded_at, force=False)
                 for group in pack(page, self.events_per_message):
                     if self.publish_delay_s:

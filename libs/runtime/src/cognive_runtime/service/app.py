@@ -53,6 +53,8 @@ def create_service_app(
         app.state.jwt_verifier = res.jwt_verifier
         app.state.rate_limiter = res.rate_limiter
         loops: list[Loop] = [MetricsSampler(res)]
+        if res.log_signal is not None:
+            loops.append(res.log_signal)
         if run_loops and build_loops is not None:
             loops.extend(build_loops(res))
         group = LoopGroup(loops)

@@ -21,6 +21,8 @@ from cognive_runtime.auth import ApiKeyStore, JwtVerifier, RateLimiter
 from cognive_runtime.consumer import Consumer, Handler, Route
 from cognive_runtime.db import apply_migrations, create_pool
 from cognive_runtime.db.migrations import Migration
+from cognive_runtime.eventlog import signal
+from cognive_runtime.eventlog.signal import LogSignal
 from cognive_runtime.leader import LeaderLock, LeaderLoop
 from cognive_runtime.loops import Loop
 from cognive_runtime.projections import Projection, ProjectionRunner
@@ -45,6 +47,8 @@ class ServiceResources:
     # rather than disappearing behind a 503).
     startup_checks: dict[str, Callable[[], Awaitable[bool]]] = field(default_factory=dict)
     warmed_up: bool = field(default=False)
+    # Wakes the relay and projection runners on an append (and the other replicas' on theirs).
+    log_signal: LogSignal | None = field(default=None)
 
     async def warm(self) -> dict[str, str]:
         if self.warmed_up:
@@ -68,7 +72,9 @@ class ServiceResources:
         return LeaderLoop(loop, LeaderLock(s.postgres_dsn, s.schema_name, loop.name))
 
     def relay(self) -> Loop:
-        return self.leader(Relay.from_settings(self.settings, self.pool, self.amqp))
+        return self.leader(
+            Relay.from_settings(self.settings, self.pool, self.amqp, self.log_signal)
+        )
 
     def projection(
         self, projection: Projection, *, chunk_size: int = 1000, idle_poll_s: float = 0.1
@@ -79,6 +85,7 @@ class ServiceResources:
             self.settings.service,
             chunk_size=chunk_size,
             idle_poll_s=idle_poll_s,
+            signal=self.log_signal,
         )
         return self.leader(runner)
 
@@ -125,6 +132,8 @@ async def open_resources(
     manifest = load_manifest().with_prefix(settings.amqp_prefix)
     await declare_topology(amqp, manifest, [settings.service])
     prefix = f"{settings.redis_prefix}{settings.service}:"
+    log_signal = LogSignal(settings.postgres_dsn, settings.schema_name, pool)
+    signal.install(log_signal)
     return ServiceResources(
         settings=settings,
         pool=pool,
@@ -134,10 +143,12 @@ async def open_resources(
         api_keys=ApiKeyStore(pool, redis, prefix, cache_ttl_s=settings.api_key_cache_ttl_s),
         jwt_verifier=JwtVerifier.from_settings(settings),
         rate_limiter=RateLimiter(redis, prefix, settings.rate_limit_per_key_per_s),
+        log_signal=log_signal,
     )
 
 
 async def close_resources(res: ServiceResources) -> None:
+    signal.install(None)
     with contextlib.suppress(Exception):
         await res.amqp.close()
     with contextlib.suppress(Exception):

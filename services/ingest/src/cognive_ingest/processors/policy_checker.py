@@ -15,7 +15,6 @@ like the relay, and its tables are its working state."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import time
 import uuid
@@ -39,6 +38,7 @@ from cognive_runtime.eventlog import (
     read_window,
     store_checkpoint,
 )
+from cognive_runtime.eventlog.signal import LogSignal, pause
 from cognive_runtime.projections.base import pooled_connection
 
 log = structlog.get_logger(__name__)
@@ -140,21 +140,31 @@ class PolicyChecker:
     """A `Loop`; run it under a `LeaderLock` (one checker per log)."""
 
     def __init__(
-        self, pool: asyncpg.Pool, service: str, *, chunk_size: int = 1000, idle_poll_s: float = 0.1
+        self,
+        pool: asyncpg.Pool,
+        service: str,
+        *,
+        chunk_size: int = 1000,
+        idle_poll_s: float = 0.1,
+        signal: LogSignal | None = None,
     ) -> None:
         self.pool = pool
         self.service = service
         self.chunk_size = chunk_size
         self.idle_poll_s = idle_poll_s
+        self.signal = signal
         self.name = "policy-checker"
         self._pending_counted_at = -PENDING_REFRESH_S
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("policy_checker.started")
+        last_work = time.monotonic()
         while not stop.is_set():
-            if await self.step() < self.chunk_size:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.idle_poll_s)
+            read = await self.step()
+            if read:
+                last_work = time.monotonic()
+            if read < self.chunk_size:
+                await pause(self.signal, stop, self.idle_poll_s, last_work)
         log.info("policy_checker.stopped")
 
     async def step(self) -> int:
