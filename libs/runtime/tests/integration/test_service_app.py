@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from pathlib import Path
 
 import httpx
@@ -15,16 +14,10 @@ from pydantic import BaseModel
 
 from cognive_runtime.problems import FieldProblem, ProblemError
 from cognive_runtime.service import create_service_app
-from cognive_runtime.testing import SchemaFactory, ServiceProcess
+from cognive_runtime.testing import SchemaFactory, ServiceProcess, free_port
 from cognive_runtime.testing.sample_service import SampleSettings
 
 pytestmark = pytest.mark.integration
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Body(BaseModel):

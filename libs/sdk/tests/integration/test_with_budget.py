@@ -45,7 +45,8 @@ async def budget_stack(
     schemas: object,
 ) -> AsyncIterator[BudgetStack]:
     common = {"AMQP_PREFIX": amqp_prefix, "REDIS_PREFIX": redis_prefix, "SHUTDOWN_GRACE_S": "5"}
-    r_port, b_port = free_port(), free_port()
+    r_port = free_port()
+    b_port = free_port({r_port})
     n = next(_STACKS)
     registry = service(
         "cognive_registry",

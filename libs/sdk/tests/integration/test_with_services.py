@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import socket
 import subprocess
 import sys
 import textwrap
@@ -21,16 +20,10 @@ import pytest_asyncio
 
 import cognive
 from cognive_contracts.topology import TopologyManifest
-from cognive_runtime.testing import ServiceProcess, wait_until
+from cognive_runtime.testing import ServiceProcess, free_port, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 _STACKS = itertools.count(1)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -66,7 +59,8 @@ async def stack(
     schemas: object,
 ) -> AsyncIterator[Stack]:
     common = {"AMQP_PREFIX": amqp_prefix, "REDIS_PREFIX": redis_prefix, "SHUTDOWN_GRACE_S": "5"}
-    r_port, i_port = free_port(), free_port()
+    r_port = free_port()
+    i_port = free_port({r_port})
     n = next(_STACKS)
     registry = service(
         "cognive_registry",

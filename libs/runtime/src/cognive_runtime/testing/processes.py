@@ -5,14 +5,27 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
 import httpx
+
+
+def free_port(taken: Collection[int] = ()) -> int:
+    """A port free now and not among `taken`: the kernel may hand out one port twice in a
+    row, and two services given one port answer each other's readiness checks (seen: ingest
+    failed to bind while budget, on the same port, answered for it)."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if port not in taken:
+            return port
 
 
 async def wait_until(

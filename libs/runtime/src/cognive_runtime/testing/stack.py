@@ -10,21 +10,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cognive_runtime.testing.processes import ServiceProcess
+from cognive_runtime.testing.processes import ServiceProcess, free_port
 
 SERVICES = ("registry", "ingest", "cost", "budget", "notification")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -69,7 +62,7 @@ class Stack:
         return {f"COGNIVE_{service.upper()}_{k}": v for k, v in values.items()}
 
     def process(self, service: str) -> ServiceProcess:
-        self.ports.setdefault(service, free_port())
+        self.ports.setdefault(service, free_port(self.ports.values()))
         return ServiceProcess(
             [f"cognive_{service}"],
             env=self.env(service),
@@ -79,7 +72,7 @@ class Stack:
 
     async def start(self, services: tuple[str, ...] = SERVICES, timeout: float = 90) -> None:
         for service in services:
-            self.ports.setdefault(service, free_port())
+            self.ports.setdefault(service, free_port(self.ports.values()))
         # Registry first: it migrates and declares the shared exchanges; the others can
         # then start together.
         first, *rest = services
