@@ -436,6 +436,8 @@ async def main(rates: list[float], seconds: float, profile_dir: Path | None = No
             )
             series[rate] = list(LAST_SERIES)
             print(json.dumps(results[-1]), file=sys.stderr)
+            if not results[-1]["bounded"]:
+                break  # past saturation: a higher rate would start from this backlog
             await asyncio.sleep(2)
         baseline = await broker_baseline(f"bench{tag}.", 300)
     finally:
@@ -510,7 +512,7 @@ if __name__ == "__main__":
         sys.exit(0)
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=60.0, help="per rate")
-    parser.add_argument("--rates", default="1000,2000,3000,4000,5000,5500,6000,7000")
+    parser.add_argument("--rates", default="1000,2000,2500,3000,3500,4000,5000,6000,7000")
     parser.add_argument(
         "--profile", type=Path, default=None, help="write py-spy stacks of each service here"
     )
