@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 
 import { ADMIN, VIEWER, services, shot, signIn, tokenFor, usd } from "./helpers";
+import { shortId } from "../src/lib/ids";
 
 function startOfUtc(unit: "day" | "month"): string {
   const now = new Date();
@@ -79,7 +80,7 @@ test("a run opens as a timeline of steps, LLM calls and tool calls", async ({ pa
   await expect(runs.getByRole("row")).not.toHaveCount(1);
   await shot(page, "runs");
   // A finished run with LLM calls.
-  await runs.getByRole("link", { name: run.run_id.slice(0, 12) }).click();
+  await runs.getByRole("link", { name: shortId(run.run_id), exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`/runs/${run.run_id}$`));
   const timeline = page.getByRole("list", { name: "Run timeline" });
   await expect(timeline.locator('[data-kind="llm"]')).toHaveCount(run.llm_call_count);

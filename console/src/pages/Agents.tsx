@@ -8,6 +8,7 @@ import { useConsole } from "../auth/context";
 import { Chart } from "../components/Chart";
 import { DataTable } from "../components/DataTable";
 import { QueryState } from "../components/States";
+import { shortId } from "../lib/ids";
 import { formatUsd } from "../lib/money";
 import { formatDuration, formatTime } from "../lib/time";
 import { rangeWindow } from "../lib/trends";
@@ -93,7 +94,7 @@ export function RunTable({ runs, label }: { runs: RunSummary[]; label: string })
       rowKey={(r) => r.run_id}
       onRowClick={(r) => navigate(`/runs/${r.run_id}`)}
       columns={[
-        { header: "Run", cell: (r) => <Link to={`/runs/${r.run_id}`}>{r.name ?? r.run_id.slice(0, 12)}</Link> },
+        { header: "Run", cell: (r) => <Link to={`/runs/${r.run_id}`}>{r.name ?? shortId(r.run_id)}</Link> },
         { header: "Started", cell: (r) => formatTime(r.started_at ?? r.first_event_at) },
         { header: "Status", cell: (r) => <span className={`pill ${r.status}`}>{r.status}</span> },
         { header: "LLM calls", cell: (r) => r.llm_call_count, align: "right" },

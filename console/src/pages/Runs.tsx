@@ -6,6 +6,7 @@ import { ApiError, data } from "../api/client";
 import { useAgentNames } from "../api/queries";
 import { useConsole } from "../auth/context";
 import { QueryState } from "../components/States";
+import { shortId } from "../lib/ids";
 import { formatUsd } from "../lib/money";
 import { formatDuration, formatTime } from "../lib/time";
 import { timeline } from "../lib/timeline";
@@ -116,7 +117,7 @@ export function RunDetailPage() {
       <QueryState query={run} what="run">
         {(r) => (
           <>
-            <h1>{r.name ?? `Run ${r.run_id.slice(0, 12)}`}</h1>
+            <h1>{r.name ?? `Run ${shortId(r.run_id)}`}</h1>
             <dl className="facts">
               <dt>Agent</dt>
               <dd>
