@@ -19,6 +19,7 @@ import os
 import resource
 import secrets
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -174,7 +175,7 @@ async def broker_baseline(prefix: str, messages: int) -> float:
     consumer_channel = await connection.channel()
     await consumer_channel.set_qos(prefetch_count=32)
     consume_queue = await consumer_channel.get_queue(queue.name)
-    await consume_queue.consume(on_message)
+    tag = await consume_queue.consume(on_message)
     started = time.perf_counter()
     await asyncio.gather(
         *(
@@ -187,9 +188,19 @@ async def broker_baseline(prefix: str, messages: int) -> float:
     )
     await done.wait()
     elapsed = time.perf_counter() - started
+    # Cancelled first: a consumer whose queue is deleted under it is logged as an error.
+    await consume_queue.cancel(tag)
     await queue.delete(if_unused=False, if_empty=False)
     await connection.close()
     return messages * BATCH / elapsed
+
+
+async def broker_baselines(prefix: str, messages: int = 1000, runs: int = 3) -> list[float]:
+    """The baseline on the idle machine, before the stack starts. Measured after the steps,
+    it shared the cores with services that could still be draining the last step's backlog.
+    A run of 300 messages took ~0.15 s, too short to be steady: longer runs, and their
+    median."""
+    return [await broker_baseline(prefix, messages) for _ in range(runs)]
 
 
 async def behind(stack: Any, since: datetime) -> bool:
@@ -352,6 +363,8 @@ async def main(rates: list[float], seconds: float, profile_dir: Path | None = No
     series: dict[float, list[tuple[float, float]]] = {}
     load_before = os.getloadavg()[0]
     reference = reference_ms()
+    baselines = await broker_baselines(f"bench{tag}.")
+    baseline = statistics.median(baselines)
     try:
         await stack.start()
         async with httpx.AsyncClient(timeout=20) as http:
@@ -439,7 +452,6 @@ async def main(rates: list[float], seconds: float, profile_dir: Path | None = No
             if not results[-1]["bounded"]:
                 break  # past saturation: a higher rate would start from this backlog
             await asyncio.sleep(2)
-        baseline = await broker_baseline(f"bench{tag}.", 300)
     finally:
         await stack.stop()
         for service in ("registry", "ingest", "cost", "budget", "notification"):
@@ -496,7 +508,10 @@ async def main(rates: list[float], seconds: float, profile_dir: Path | None = No
         "bounded = the ledger caught up within 10 s after the load stopped. CPU = each "
         "service process's CPU seconds per wall second (1.0 = one core) during the step. "
         "Baseline: aio-pika confirmed publish and consume of the same "
-        f"{BATCH}-event body on a quorum queue. Load average at start / end: "
+        f"{BATCH}-event body on a quorum queue, on the idle machine before the stack starts, "
+        "median of 3 runs of 1,000 messages ("
+        + ", ".join(f"{b:,.0f}" for b in baselines)
+        + " events/s). Load average at start / end: "
         f"{load_before:.1f} / {os.getloadavg()[0]:.1f}. CPU includes Postgres, RabbitMQ, Redis "
         "and the load generator, which share the 2 cores. "
         "Lag over time: ![lag over time](e2e-lag.png).",
