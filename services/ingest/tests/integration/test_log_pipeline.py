@@ -6,14 +6,17 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import orjson
 import pytest
 
 from cognive_contracts.events.ingest import PolicyViolatedV1
 from cognive_ingest.domain.agents import AGENT_SYNCED, AgentSynced, agent_stream
 from cognive_ingest.domain.batch import Caller, validate_batch
+from cognive_ingest.domain.telemetry import KIND_OF_TYPE
 from cognive_ingest.event_writer import write_events
 from cognive_ingest.processors.policy_checker import PolicyChecker
 from cognive_ingest.projections import RunsProjection, ViolationsProjection
+from cognive_runtime.db import apply_migrations, load_migrations
 from cognive_runtime.eventlog import NewEvent, append_to_stream
 from cognive_runtime.projections import ProjectionRunner, verify
 from cognive_runtime.testing import SchemaFactory, TestSchema
@@ -172,3 +175,52 @@ async def test_policy_checker_judges_known_and_late_agents(schemas: SchemaFactor
         "SELECT count(*) FROM events WHERE type = $1", PolicyViolatedV1.event_type
     )
     assert logged == 3
+
+
+async def test_run_items_written_with_a_json_copy_migrate_to_point_at_the_log(
+    schemas: SchemaFactory,
+) -> None:
+    # Items written before migration 0002 carried a copy of their event's JSON: each now
+    # points at its own event in the log.
+    schema = await schemas.create("ingest")
+    before = [m for m in load_migrations("ingest", MIGRATIONS) if m.version < 2]
+    async with schema.pool.acquire() as conn:
+        await apply_migrations(conn, schema.name, before)
+    await submit(
+        schema,
+        [
+            event("step", "r1", "a1", 1, step_id="s", name="plan", payload={"k": 1}),
+            llm("r1", "a1", 2),
+            tool("r1", "a1", 3, "search"),
+        ],
+    )
+    logged = await schema.pool.fetch("SELECT * FROM events ORDER BY global_position")
+    await schema.pool.executemany(
+        "INSERT INTO run_items (run_id, seq, kind, event_id, occurred_at, data)"
+        " VALUES ($1, $2, $3, $4, $5, $6::text::jsonb)",
+        [
+            (
+                e["data"]["run_id"],
+                e["stream_version"],
+                KIND_OF_TYPE[e["type"]],
+                e["event_id"],
+                datetime.fromisoformat(e["data"]["occurred_at"]),
+                orjson.dumps(e["data"]).decode(),
+            )
+            for e in logged
+        ],
+    )
+    async with schema.pool.acquire() as conn:
+        applied = await apply_migrations(conn, schema.name, load_migrations("ingest", MIGRATIONS))
+    assert [m.version for m in applied] == [2]
+    rows = await schema.pool.fetch(
+        "SELECT i.event_id = e.event_id AS same FROM run_items i"
+        " JOIN events e ON e.global_position = i.position"
+    )
+    assert [r["same"] for r in rows] == [True, True, True]
+    columns = await schema.pool.fetch(
+        "SELECT column_name FROM information_schema.columns"
+        " WHERE table_schema = $1 AND table_name = 'run_items'",
+        schema.name,
+    )
+    assert "data" not in {c["column_name"] for c in columns}

@@ -106,9 +106,11 @@ async def get_run(run_id: str, principal: Reader, state: State) -> RunDetail:
                 detail=f"no run {run_id}",
                 type=problem_type("not-found"),
             )
+        # The items' JSON is their events' in the log (run_items keeps no copy).
         items = await conn.fetch(
-            "SELECT seq, kind, event_id, occurred_at, data FROM run_items WHERE run_id = $1"
-            " ORDER BY occurred_at, seq",
+            "SELECT i.seq, i.kind, i.event_id, i.occurred_at, e.data"
+            " FROM run_items i JOIN events e ON e.global_position = i.position"
+            " WHERE i.run_id = $1 ORDER BY i.occurred_at, i.seq",
             run_id,
         )
     detail: dict[str, Any] = {**_summary(row), "steps": [], "llm_calls": [], "tool_calls": []}

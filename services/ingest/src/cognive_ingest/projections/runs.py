@@ -102,11 +102,12 @@ ON CONFLICT (run_id) DO UPDATE SET
     output_tokens = r.output_tokens + excluded.output_tokens
 """
 
+# An item points at its event in the log (migration 0002): the run detail reads the JSON
+# from there, so the projection writes no second copy of it.
 _INSERT_ITEMS = """
-INSERT INTO {items} (run_id, seq, kind, event_id, occurred_at, data)
-SELECT r, s, k, e, o, d::jsonb
-FROM unnest($1::text[], $2::int[], $3::text[], $4::uuid[], $5::timestamptz[], $6::text[])
-    AS u(r, s, k, e, o, d)
+INSERT INTO {items} (run_id, seq, kind, event_id, occurred_at, position)
+SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::uuid[], $5::timestamptz[],
+    $6::bigint[])
 """
 
 
@@ -144,7 +145,7 @@ class RunsProjection:
                         kind,
                         event.event_id,
                         occurred_at,
-                        event.data_json,
+                        event.global_position,
                     ),
                     strict=True,
                 ):
