@@ -45,7 +45,7 @@ HANDLER_LATENCY = Histogram(
 
 PROJECTION_LAG_EVENTS = Gauge(
     "cognive_projection_lag_events",
-    "Events a projection has yet to apply (counted up to 20,000: more reads as 20,000)",
+    "Events of the log after a projection's checkpoint (of every type: it walks past them too)",
     ["service", "projection"],
 )
 PROJECTION_APPLIED = Counter(

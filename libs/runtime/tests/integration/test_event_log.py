@@ -255,7 +255,9 @@ async def test_a_jsonb_log_migrates_to_json_keeping_every_event(
             " VALUES ('s', 1, gen_random_uuid(), 'x.y.z.v1', '{\"n\": 1, \"t\": \"é\"}'::jsonb)"
         )
         applied = await apply_migrations(conn, name, [])
-        assert [m.version for m in applied] == [3]
+        assert [m.version for m in applied] == [
+            m.version for m in runtime_migrations() if m.version >= 3
+        ]
         row = await conn.fetchrow(
             f'SELECT data::text AS d, metadata::text AS m FROM "{name}".events'
         )

@@ -15,6 +15,9 @@ import pytest
 import structlog
 
 from cognive_runtime.eventlog import NewEvent, Position, RecordedEvent, append_to_stream, read_all
+from cognive_runtime.eventlog import reader as reader_module
+from cognive_runtime.eventlog.checkpoints import load_checkpoint
+from cognive_runtime.metrics import PROJECTION_LAG_EVENTS
 from cognive_runtime.projections import (
     ProjectionRunner,
     RebuildReport,
@@ -22,12 +25,13 @@ from cognive_runtime.projections import (
     rebuild,
     verify,
 )
-from cognive_runtime.projections.base import pooled_connection
+from cognive_runtime.projections.base import checkpoint_name, pooled_connection
 from cognive_runtime.testing import SchemaFactory, TestSchema, wait_until
 
 from .counters_projection import (
     ADDED,
     MIGRATIONS,
+    NOISE,
     Counters,
     append_continuously,
     append_events,
@@ -366,3 +370,72 @@ async def test_one_long_transaction_in_another_schema_stalls_the_reader(
 
     delay, _ = await _max_reader_delay(b.pool, long_transaction_in_a)
     assert delay > hold_s * 0.75
+
+
+def _scans(plan: dict[str, object]) -> list[str]:
+    """Every scan node of an EXPLAIN (FORMAT JSON) plan, as '<node type> <relation or index>'."""
+    found = []
+    if "Index Name" in plan or "Relation Name" in plan:
+        found.append(f"{plan['Node Type']} {plan.get('Index Name') or plan['Relation Name']}")
+    for child in plan.get("Plans", []):  # type: ignore[attr-defined]
+        found += _scans(child)
+    return found
+
+
+async def test_a_runners_lag_is_its_distance_to_the_head_of_the_log(
+    schemas: SchemaFactory,
+) -> None:
+    # Events of other types count too: the runner walks past them as well. (Counting only
+    # its own types was a query that scanned the whole log without statistics: ADR 0015.)
+    schema = await _schema(schemas)
+    await preload(schema.pool, 3000, batch=500)
+    projection = Counters()  # of one type; preload writes others too
+    runner = ProjectionRunner(schema.pool, projection, "test", chunk_size=500)
+    assert await runner.step() == 500
+    lag = PROJECTION_LAG_EVENTS.labels("test", projection.name)
+    async with schema.pool.acquire() as conn:
+        checkpoint = await load_checkpoint(conn, checkpoint_name(projection.name))
+        head = await conn.fetchval("SELECT max(global_position) FROM events")
+    assert lag._value.get() == head - checkpoint.global_position > 0
+    await _drain(runner)
+    assert lag._value.get() == 0
+
+
+async def test_a_followers_read_of_its_types_walks_the_log_in_commit_order(
+    schemas: SchemaFactory,
+) -> None:
+    # On a log without statistics (autovacuum off, or before the first ANALYZE), an index on
+    # the type let the planner combine it with the commit-order index: each read of 1,000
+    # events then walked every event of its types in the whole log (runtime migration 0004).
+    schema = await _schema(schemas)
+    await schema.pool.execute(
+        "INSERT INTO events (stream_id, stream_version, event_id, type, data)"
+        " SELECT 's-' || g, 1, gen_random_uuid(), CASE WHEN g % 2 = 0 THEN $1 ELSE $2 END,"
+        " json_build_object('kind', 'alpha', 'amount', g)"
+        " FROM generate_series(1, 200000) AS g",
+        ADDED,
+        NOISE,
+    )
+    behind = await schema.pool.fetchrow(
+        "SELECT tx_id, global_position FROM events ORDER BY global_position DESC OFFSET 3000"
+        " LIMIT 1"
+    )
+    at = f"'{behind['tx_id']}'::xid8, {behind['global_position']}::bigint"
+    queries = {
+        "read_all": reader_module._READ_ALL_TYPES.replace("$1::xid8, $2::bigint", at)
+        .replace("$3", "1000")
+        .replace("$4::text[]", f"ARRAY['{ADDED}']"),
+        "read_window": reader_module._READ_WINDOW_TYPES.replace("$1::xid8, $2::bigint", at)
+        .replace(
+            "$5::xid8, $6::bigint",
+            f"'{behind['tx_id']}'::xid8, {behind['global_position'] + 2000}::bigint",
+        )
+        .replace("$3", "1000")
+        .replace("$4::text[]", f"ARRAY['{ADDED}']"),
+    }
+    for name, query in queries.items():
+        explained = await schema.pool.fetchval(f"EXPLAIN (FORMAT JSON) {query}")
+        scans = _scans(explained[0]["Plan"])
+        # An index scan, or a bitmap of the same index: either reads only the window.
+        assert {s.split()[-1] for s in scans if "Index" in s} == {"events_commit_order"}, scans
+        assert not any(s.startswith("Seq Scan") for s in scans), (name, scans)

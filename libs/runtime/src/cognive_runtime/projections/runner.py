@@ -28,26 +28,16 @@ from cognive_runtime.projections.base import (
 
 log = structlog.get_logger(__name__)
 
-# Counting the lag walks the tail of the log; past this it only says "far behind". Twice
-# the alert's threshold (10,000): a runner that is behind must not spend much on counting
-# how far (at 100,000 the count took 80 ms a time and pushed a loaded system further back).
-LAG_COUNT_CAP = 20_000
-# ... and it is the busiest query of a loaded system when run after every chunk (measured:
-# 40 % of Postgres's time at 2,000 events/s), so a runner that is behind counts at most
-# this often; one that has read everything visible knows its lag is nil without counting.
+# How far behind a runner is: the log's head position minus its checkpoint's, as the relay
+# measures its own lag. It counts the events of other types too, which the runner also has
+# to walk past. Counting the runner's own events after its checkpoint was a query whose
+# plan depended on the log's statistics: without them (autovacuum off, or before the first
+# ANALYZE) Postgres scanned the whole log for it, 0.2 s a time on a million events, and the
+# cost grew with the log (ADR 0015). The distance is one index lookup; a runner that is
+# behind takes it at most every LAG_REFRESH_S.
 LAG_REFRESH_S = 5.0
 
-_LAG_ALL = """
-SELECT count(*) FROM (
-    SELECT 1 FROM events WHERE (tx_id, global_position) > ($1::xid8, $2::bigint) LIMIT $3
-) AS tail
-"""
-_LAG_TYPES = """
-SELECT count(*) FROM (
-    SELECT 1 FROM events WHERE (tx_id, global_position) > ($1::xid8, $2::bigint)
-      AND type = ANY($4::text[]) LIMIT $3
-) AS tail
-"""
+_HEAD = "SELECT coalesce(max(global_position), 0) FROM events"
 
 
 class ProjectionRunner:
@@ -110,15 +100,8 @@ class ProjectionRunner:
         return applied
 
     async def _count_lag(self, conn: asyncpg.Connection, position: Position) -> int:
-        if self._types is None:
-            lag = await conn.fetchval(
-                _LAG_ALL, position.tx_id, position.global_position, LAG_COUNT_CAP
-            )
-        else:
-            lag = await conn.fetchval(
-                _LAG_TYPES, position.tx_id, position.global_position, LAG_COUNT_CAP, self._types
-            )
-        return int(lag)
+        head = await conn.fetchval(_HEAD)
+        return max(0, int(head) - position.global_position)
 
 
 async def apply_live_chunk(
