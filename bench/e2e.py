@@ -203,69 +203,79 @@ async def broker_baselines(prefix: str, messages: int = 1000, runs: int = 3) -> 
     return [await broker_baseline(prefix, messages) for _ in range(runs)]
 
 
-async def behind(stack: Any, since: datetime) -> bool:
-    """Whether budget's ledger still holds fewer calls than ingest accepted since `since`."""
+# The logs this benchmark reads back after each step, and the event type it reads of each.
+MEASURED = {
+    "ingest": "ingest.llm_call.recorded.v1",
+    "cost": "cost.llm_call.priced.v1",
+    "budget": "budget.spend.applied",
+}
+
+
+async def heads(stack: Any) -> dict[str, int]:
+    """Each measured log's last position: a step reads back only what comes after it. By
+    primary key, so that reading a step costs the same on a log of any size (a filter on
+    `recorded_at` and `type` was planned as a walk of every event of that type, and the
+    benchmark's own reads pushed the services' recent pages out of shared buffers)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_DSN)
+    try:
+        return {
+            service: await conn.fetchval(
+                f"SELECT coalesce(max(global_position), 0) FROM {stack.schema(service)}.events"
+            )
+            for service in MEASURED
+        }
+    finally:
+        await conn.close()
+
+
+def _step_rows(stack: Any, service: str, columns: str) -> str:
+    return (
+        f"SELECT {columns} FROM {stack.schema(service)}.events"
+        " WHERE global_position > $1 AND type = $2"
+    )
+
+
+async def behind(stack: Any, start: dict[str, int]) -> bool:
+    """Whether budget's ledger still holds fewer calls than ingest accepted since `start`."""
     import asyncpg
 
     conn = await asyncpg.connect(PG_DSN)
     try:
         counts = [
             await conn.fetchval(
-                f"SELECT count(*) FROM {stack.schema(service)}.events"
-                " WHERE type = $1 AND recorded_at >= $2",
-                event_type,
-                since,
+                _step_rows(stack, service, "count(*)"), start[service], MEASURED[service]
             )
-            for service, event_type in (
-                ("ingest", "ingest.llm_call.recorded.v1"),
-                ("budget", "budget.spend.applied"),
-            )
+            for service in ("ingest", "budget")
         ]
     finally:
         await conn.close()
     return bool(counts[1] < counts[0])
 
 
-async def lags(stack: Any, since: datetime) -> tuple[list[float], int]:
+async def lags(stack: Any, start: dict[str, int], since: datetime) -> tuple[list[float], int]:
     """Per call: budget ledger time minus ingest accept time (both services' own logs)."""
     import asyncpg
 
-    ingest = await asyncpg.connect(PG_DSN)
+    conn = await asyncpg.connect(PG_DSN)
+    times: dict[str, dict[str, datetime]] = {}
     try:
-        accepted = {
-            r["call_id"]: r["at"]
-            for r in await ingest.fetch(
-                f"SELECT data->>'call_id' AS call_id, recorded_at AS at FROM"
-                f" {stack.schema('ingest')}.events WHERE type = 'ingest.llm_call.recorded.v1'"
-                " AND recorded_at >= $1",
-                since,
+        for service, event_type in MEASURED.items():
+            rows = await conn.fetch(
+                _step_rows(stack, service, "data->>'call_id' AS call_id, recorded_at AS at"),
+                start[service],
+                event_type,
             )
-        }
-        priced = {
-            r["call_id"]: r["at"]
-            for r in await ingest.fetch(
-                f"SELECT data->>'call_id' AS call_id, recorded_at AS at FROM"
-                f" {stack.schema('cost')}.events WHERE type = 'cost.llm_call.priced.v1'"
-                " AND recorded_at >= $1",
-                since,
-            )
-        }
-        applied = {
-            r["call_id"]: r["at"]
-            for r in await ingest.fetch(
-                f"SELECT data->>'call_id' AS call_id, recorded_at AS at FROM"
-                f" {stack.schema('budget')}.events WHERE type = 'budget.spend.applied'"
-                " AND recorded_at >= $1",
-                since,
-            )
-        }
+            times[service] = {r["call_id"]: r["at"] for r in rows}
     finally:
-        await ingest.close()
+        await conn.close()
+    accepted, priced, applied = times["ingest"], times["cost"], times["budget"]
     out = [(applied[c] - at).total_seconds() for c, at in accepted.items() if c in applied]
 
     # Where the time goes: ingest → cost's priced event, cost → budget's ledger.
-    def gaps(start: dict[str, Any], end: dict[str, Any]) -> list[float]:
-        return [(end[c] - at).total_seconds() for c, at in start.items() if c in end]
+    def gaps(first: dict[str, Any], then: dict[str, Any]) -> list[float]:
+        return [(then[c] - at).total_seconds() for c, at in first.items() if c in then]
 
     hops = {"ingest_to_cost": gaps(accepted, priced), "cost_to_budget": gaps(priced, applied)}
     LAST_HOPS.clear()
@@ -416,6 +426,7 @@ async def main(rates: list[float], seconds: float, profile_dir: Path | None = No
         run_load(stack.url("ingest"), key, 500, 3, agents)  # warm-up
         await asyncio.sleep(3)
         for rate in rates:
+            start = await heads(stack)
             since = datetime.now(UTC)
             pids = {s: p.pid for s, p in stack.processes.items()}
             cpu0 = {s: cpu_seconds(pid) for s, pid in pids.items()}
@@ -432,9 +443,9 @@ async def main(rates: list[float], seconds: float, profile_dir: Path | None = No
             # Bounded lag: the ledger catches up within 10 s of the load stopping. The wait
             # counts rows (no JSON read) so that it takes little from the catching up.
             deadline = time.monotonic() + 10
-            while await behind(stack, since) and time.monotonic() < deadline:
+            while await behind(stack, start) and time.monotonic() < deadline:
                 await asyncio.sleep(0.5)
-            values, missing = await lags(stack, since)
+            values, missing = await lags(stack, start, since)
             results.append(
                 {
                     "rate": rate,
