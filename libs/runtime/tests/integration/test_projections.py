@@ -13,11 +13,11 @@ from collections.abc import Awaitable, Callable, Sequence
 import asyncpg
 import pytest
 import structlog
+from prometheus_client import REGISTRY
 
 from cognive_runtime.eventlog import NewEvent, Position, RecordedEvent, append_to_stream, read_all
 from cognive_runtime.eventlog import reader as reader_module
 from cognive_runtime.eventlog.checkpoints import load_checkpoint
-from cognive_runtime.metrics import PROJECTION_LAG_EVENTS
 from cognive_runtime.projections import (
     ProjectionRunner,
     RebuildReport,
@@ -372,6 +372,9 @@ async def test_one_long_transaction_in_another_schema_stalls_the_reader(
     assert delay > hold_s * 0.75
 
 
+LAG = "cognive_projection_lag_events"
+
+
 def _scans(plan: dict[str, object]) -> list[str]:
     """Every scan node of an EXPLAIN (FORMAT JSON) plan, as '<node type> <relation or index>'."""
     found = []
@@ -392,13 +395,13 @@ async def test_a_runners_lag_is_its_distance_to_the_head_of_the_log(
     projection = Counters()  # of one type; preload writes others too
     runner = ProjectionRunner(schema.pool, projection, "test", chunk_size=500)
     assert await runner.step() == 500
-    lag = PROJECTION_LAG_EVENTS.labels("test", projection.name)
+    labels = {"service": "test", "projection": projection.name}
     async with schema.pool.acquire() as conn:
         checkpoint = await load_checkpoint(conn, checkpoint_name(projection.name))
         head = await conn.fetchval("SELECT max(global_position) FROM events")
-    assert lag._value.get() == head - checkpoint.global_position > 0
+    assert REGISTRY.get_sample_value(LAG, labels) == head - checkpoint.global_position > 0
     await _drain(runner)
-    assert lag._value.get() == 0
+    assert REGISTRY.get_sample_value(LAG, labels) == 0
 
 
 async def test_a_followers_read_of_its_types_walks_the_log_in_commit_order(

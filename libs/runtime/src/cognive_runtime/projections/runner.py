@@ -14,7 +14,7 @@ import structlog
 
 from cognive_runtime.eventlog.checkpoints import load_checkpoint, store_checkpoint
 from cognive_runtime.eventlog.model import Position
-from cognive_runtime.eventlog.reader import read_window
+from cognive_runtime.eventlog.reader import head_position, read_window
 from cognive_runtime.eventlog.signal import LogSignal, pause
 from cognive_runtime.metrics import PROJECTION_APPLIED, PROJECTION_LAG_EVENTS
 from cognive_runtime.projections.base import (
@@ -28,16 +28,14 @@ from cognive_runtime.projections.base import (
 
 log = structlog.get_logger(__name__)
 
-# How far behind a runner is: the log's head position minus its checkpoint's, as the relay
-# measures its own lag. It counts the events of other types too, which the runner also has
-# to walk past. Counting the runner's own events after its checkpoint was a query whose
-# plan depended on the log's statistics: without them (autovacuum off, or before the first
-# ANALYZE) Postgres scanned the whole log for it, 0.2 s a time on a million events, and the
-# cost grew with the log (ADR 0015). The distance is one index lookup; a runner that is
-# behind takes it at most every LAG_REFRESH_S.
+# How far behind a runner is: the position of the log's readable head minus its
+# checkpoint's, as the relay measures its own lag. It counts the events of other types too,
+# which the runner also has to walk past. Counting the runner's own events after its
+# checkpoint was a query whose plan depended on the log's statistics: without them
+# (autovacuum off, or before the first ANALYZE) Postgres scanned the whole log for it, 0.2 s
+# a time on a million events, and the cost grew with the log (ADR 0015). The head is one
+# index lookup; a runner that is behind takes it at most every LAG_REFRESH_S.
 LAG_REFRESH_S = 5.0
-
-_HEAD = "SELECT coalesce(max(global_position), 0) FROM events"
 
 
 class ProjectionRunner:
@@ -67,7 +65,7 @@ class ProjectionRunner:
         self.idle_poll_s = idle_poll_s
         self.signal = signal
         self.name = f"projection:{projection.name}"
-        self._types = type_filter(projection)  # refuses an empty set early
+        type_filter(projection)  # refuses an empty set early
         self._lag = PROJECTION_LAG_EVENTS.labels(service, projection.name)
         self._applied = PROJECTION_APPLIED.labels(service, projection.name)
         self._lag_counted_at = -LAG_REFRESH_S
@@ -100,8 +98,8 @@ class ProjectionRunner:
         return applied
 
     async def _count_lag(self, conn: asyncpg.Connection, position: Position) -> int:
-        head = await conn.fetchval(_HEAD)
-        return max(0, int(head) - position.global_position)
+        head = await head_position(conn)
+        return max(0, head.global_position - position.global_position)
 
 
 async def apply_live_chunk(
