@@ -184,8 +184,12 @@ async def test_run_items_written_with_a_json_copy_migrate_to_point_at_the_log(
     # points at its own event in the log.
     schema = await schemas.create("ingest")
     before = [m for m in load_migrations("ingest", MIGRATIONS) if m.version < 2]
-    async with schema.pool.acquire() as conn:
+    # A connection of its own, as the services migrate: the migration lock is a session lock.
+    conn = await schema.connect()
+    try:
         await apply_migrations(conn, schema.name, before)
+    finally:
+        await conn.close()
     await submit(
         schema,
         [
@@ -210,8 +214,11 @@ async def test_run_items_written_with_a_json_copy_migrate_to_point_at_the_log(
             for e in logged
         ],
     )
-    async with schema.pool.acquire() as conn:
+    conn = await schema.connect()
+    try:
         applied = await apply_migrations(conn, schema.name, load_migrations("ingest", MIGRATIONS))
+    finally:
+        await conn.close()
     assert [m.version for m in applied] == [2]
     rows = await schema.pool.fetch(
         "SELECT i.event_id = e.event_id AS same FROM run_items i"

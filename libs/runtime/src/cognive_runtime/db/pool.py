@@ -42,7 +42,8 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     transaction-level advisory locks, opens cursors only inside transactions and never
     LISTENs (each of those has a dedicated connection: migrations, leader locks, the log
     signal); the one session-level lock taken on a pool connection, a projection rebuild's,
-    is released in a `finally`. A connection whose release fails is closed by asyncpg."""
+    is released in a `finally` that closes the connection if the unlock fails. A connection
+    whose release fails is closed by asyncpg."""
 
 
 def server_settings(schema: str, application_name: str, idle_timeout_ms: int) -> dict[str, str]:

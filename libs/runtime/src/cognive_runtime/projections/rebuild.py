@@ -180,8 +180,13 @@ async def _rebuild_lock(conn: asyncpg.Connection, projection: Projection) -> Asy
     try:
         yield
     finally:
-        # Should this fail, the pool's reset of the connection releases session locks anyway.
-        await conn.execute(REBUILD_UNLOCK_SQL, projection.name)
+        try:
+            await conn.execute(REBUILD_UNLOCK_SQL, projection.name)
+        except BaseException:
+            # The pool sends no reset on release (db.pool): a connection that may still hold
+            # the lock must not go back to it, or every later rebuild would see one running.
+            conn.terminate()
+            raise
 
 
 async def _replay_into_shadow(
