@@ -43,6 +43,10 @@ class ServiceSettings(BaseSettings):
 
     redis_url: SecretStr = SecretStr("redis://127.0.0.1:6379/0")
     redis_prefix: str = ""
+    # A burst of requests waits up to the timeout for one of these connections: redis-py's
+    # plain pool fails a command (MaxConnectionsError) once they are all in use.
+    redis_pool_max: int = Field(default=100, ge=1)
+    redis_pool_timeout_s: float = Field(default=5.0, gt=0)
 
     http_host: str = "127.0.0.1"
     http_port: int = 8000

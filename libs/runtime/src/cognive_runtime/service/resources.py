@@ -109,6 +109,18 @@ class ServiceResources:
         )
 
 
+def redis_client(settings: ServiceSettings) -> aioredis.Redis:
+    """The process's Redis client: at most `redis_pool_max` connections, and a command that
+    finds them all busy waits for one (a thousand concurrent pre-flight checks failed with
+    the default pool, which raises instead)."""
+    pool = aioredis.BlockingConnectionPool.from_url(
+        settings.redis_url.get_secret_value(),
+        max_connections=settings.redis_pool_max,
+        timeout=settings.redis_pool_timeout_s,
+    )
+    return aioredis.Redis.from_pool(pool)
+
+
 async def open_resources(
     settings: ServiceSettings, migrations: Sequence[Migration] = ()
 ) -> ServiceResources:
@@ -127,7 +139,7 @@ async def open_resources(
         max_size=settings.db_pool_max,
         idle_in_transaction_timeout_ms=settings.idle_in_transaction_timeout_ms,
     )
-    redis = aioredis.Redis.from_url(settings.redis_url.get_secret_value())
+    redis = redis_client(settings)
     amqp = await connect_amqp(settings.rabbitmq_url.get_secret_value(), name=settings.service)
     manifest = load_manifest().with_prefix(settings.amqp_prefix)
     await declare_topology(amqp, manifest, [settings.service])
