@@ -16,7 +16,7 @@ from cognive_ingest.domain.telemetry import KIND_OF_TYPE
 from cognive_ingest.event_writer import write_events
 from cognive_ingest.processors.policy_checker import PolicyChecker
 from cognive_ingest.projections import RunsProjection, ViolationsProjection
-from cognive_runtime.db import apply_migrations, load_migrations
+from cognive_runtime.db import load_migrations
 from cognive_runtime.eventlog import NewEvent, append_to_stream
 from cognive_runtime.projections import ProjectionRunner, verify
 from cognive_runtime.testing import SchemaFactory, TestSchema
@@ -184,12 +184,7 @@ async def test_run_items_written_with_a_json_copy_migrate_to_point_at_the_log(
     # points at its own event in the log.
     schema = await schemas.create("ingest")
     before = [m for m in load_migrations("ingest", MIGRATIONS) if m.version < 2]
-    # A connection of its own, as the services migrate: the migration lock is a session lock.
-    conn = await schema.connect()
-    try:
-        await apply_migrations(conn, schema.name, before)
-    finally:
-        await conn.close()
+    await schema.migrate(before)
     await submit(
         schema,
         [
@@ -214,11 +209,7 @@ async def test_run_items_written_with_a_json_copy_migrate_to_point_at_the_log(
             for e in logged
         ],
     )
-    conn = await schema.connect()
-    try:
-        applied = await apply_migrations(conn, schema.name, load_migrations("ingest", MIGRATIONS))
-    finally:
-        await conn.close()
+    applied = await schema.migrate(load_migrations("ingest", MIGRATIONS))
     assert [m.version for m in applied] == [2]
     rows = await schema.pool.fetch(
         "SELECT i.event_id = e.event_id AS same FROM run_items i"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import asyncpg
 
-from cognive_runtime.db.migrations import apply_migrations, load_migrations
+from cognive_runtime.db.migrations import Migration, apply_migrations, load_migrations
 from cognive_runtime.db.pool import connect, create_pool, quote_ident
 
 
@@ -22,6 +22,15 @@ class TestSchema:
 
     async def connect(self) -> asyncpg.Connection:
         return await connect(self.dsn, self.name, application_name=f"test-{self.name}")
+
+    async def migrate(self, migrations: list[Migration]) -> list[Migration]:
+        """Apply `migrations` on a connection of its own, as a service does: the migration
+        lock is a session lock, which a pool connection would keep after release."""
+        conn = await self.connect()
+        try:
+            return await apply_migrations(conn, self.name, migrations)
+        finally:
+            await conn.close()
 
 
 class SchemaFactory:
