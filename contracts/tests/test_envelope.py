@@ -148,3 +148,14 @@ def test_unreadable_message_is_envelope_error(body: bytes, content_type: str) ->
 def test_decode_rejects_unknown_content_type() -> None:
     with pytest.raises(EnvelopeError):
         decode(encode_single(make_event()), "text/plain")
+
+
+def test_traceparents_checked_once_are_remembered_within_a_bound() -> None:
+    from cognive_contracts import envelope
+
+    for i in range(3 * envelope._VALID_TRACEPARENTS_LIMIT):
+        make_event(traceparent=f"00-{i + 1:032x}-{1:016x}-01")
+    assert 0 < len(envelope._VALID_TRACEPARENTS) <= envelope._VALID_TRACEPARENTS_LIMIT
+    assert f"00-{1:032x}-{1:016x}-01" not in envelope._VALID_TRACEPARENTS
+    with pytest.raises(ValidationError, match="traceparent"):
+        make_event(traceparent=f"00-{0:032x}-{1:016x}-01")

@@ -13,12 +13,13 @@ from cognive_contracts.envelope import (
     CONTENT_TYPE_BATCH,
     CONTENT_TYPE_SINGLE,
     CloudEvent,
+    TypedEvent,
     dataschema_for,
     encode_batch,
     encode_single,
 )
 from cognive_contracts.events.base import EventPayload
-from cognive_runtime.consumer.decoding import Reason, decode_message
+from cognive_runtime.consumer.decoding import Reason, decode_message, item_poison
 
 pytestmark = pytest.mark.unit
 
@@ -31,7 +32,14 @@ class WidgetMadeV1(EventPayload):
     size: int
 
 
+class GadgetMadeV1(EventPayload):
+    event_type: ClassVar[str] = "test.gadget.made.v1"
+    gadget: str
+
+
 MODELS: dict[str, type[EventPayload]] = {KEY: WidgetMadeV1}
+# Whether the one-pass typed read is tried first must not change any classification.
+TYPED_OR_NOT = pytest.mark.parametrize("typed", [None, KEY])
 
 
 def event(data: dict[str, Any] | None = None, key: str = KEY) -> CloudEvent:
@@ -84,8 +92,11 @@ def test_unknown_fields_in_payload_are_ignored() -> None:
         (b"{}", "text/plain", Reason.INVALID_ENVELOPE),
     ],
 )
-def test_unreadable_body_is_poison_whole(body: bytes, content_type: str, reason: Reason) -> None:
-    out = decode_message(body, content_type, MODELS)
+@TYPED_OR_NOT
+def test_unreadable_body_is_poison_whole(
+    body: bytes, content_type: str, reason: Reason, typed: str | None
+) -> None:
+    out = decode_message(body, content_type, MODELS, typed)
     assert out.items == []
     [poison] = out.poison
     assert poison.reason is reason
@@ -93,7 +104,8 @@ def test_unreadable_body_is_poison_whole(body: bytes, content_type: str, reason:
     assert poison.event_id is None
 
 
-def test_poison_items_are_split_out_of_a_batch() -> None:
+@TYPED_OR_NOT
+def test_poison_items_are_split_out_of_a_batch(typed: str | None) -> None:
     good = [event({"widget": f"g{i}", "size": i}) for i in range(3)]
     bad_payload = event({"widget": "w", "size": "big"})
     unknown = event(key="test.gadget.made.v1")
@@ -108,7 +120,7 @@ def test_poison_items_are_split_out_of_a_batch() -> None:
         as_dict(unknown),
         as_dict(good[2]),
     ]
-    out = decode_message(json.dumps(items).encode(), CONTENT_TYPE_BATCH, MODELS)
+    out = decode_message(json.dumps(items).encode(), CONTENT_TYPE_BATCH, MODELS, typed)
 
     assert [i.inbound.event_id for i in out.items] == [e.id for e in good]
     assert [i.index for i in out.items] == [0, 3, 6]
@@ -129,10 +141,11 @@ def test_poison_items_are_split_out_of_a_batch() -> None:
     assert payload_poison.event_type == bad_payload.type
 
 
-def test_invalid_envelope_keeps_what_is_known_of_the_item() -> None:
+@TYPED_OR_NOT
+def test_invalid_envelope_keeps_what_is_known_of_the_item(typed: str | None) -> None:
     raw = as_dict(event())
     raw["source"] = "elsewhere"
-    out = decode_message(json.dumps([raw]).encode(), CONTENT_TYPE_BATCH, MODELS)
+    out = decode_message(json.dumps([raw]).encode(), CONTENT_TYPE_BATCH, MODELS, typed)
     [poison] = out.poison
     assert poison.reason is Reason.INVALID_ENVELOPE
     assert poison.event_id == raw["id"]
@@ -146,3 +159,55 @@ def test_detail_is_truncated() -> None:
     out = decode_message(json.dumps(items).encode(), CONTENT_TYPE_BATCH, MODELS)
     [poison] = out.poison
     assert len(poison.detail) <= 1000
+
+
+def test_typed_read_gives_the_payload_as_data_and_the_same_head() -> None:
+    events = [
+        event({"widget": f"w{i}", "size": i}).model_copy(update={"sequence": i}) for i in range(3)
+    ]
+    out = decode_message(encode_batch(events), CONTENT_TYPE_BATCH, MODELS, KEY)
+    assert out.poison == []
+    for item, ev in zip(out.items, events, strict=True):
+        envelope = item.inbound.envelope
+        assert isinstance(envelope, TypedEvent)
+        assert envelope.data is item.inbound.payload
+        assert envelope.model_dump(exclude={"data"}) == ev.model_dump(exclude={"data"})
+        assert envelope.data.model_dump() == ev.data
+    single = decode_message(encode_single(events[0]), CONTENT_TYPE_SINGLE, MODELS, KEY)
+    assert isinstance(single.items[0].inbound.envelope, TypedEvent)
+
+
+def test_without_typed_the_envelope_keeps_data_as_it_came() -> None:
+    ev = event({"widget": "w", "size": 1, "added_later": [1, 2]})
+    out = decode_message(encode_batch([ev, ev]), CONTENT_TYPE_BATCH, MODELS)
+    envelope = out.items[0].inbound.envelope
+    assert isinstance(envelope, CloudEvent)
+    assert envelope.data == {"widget": "w", "size": 1, "added_later": [1, 2]}
+
+
+def test_typed_read_is_not_trusted_with_an_item_of_another_type() -> None:
+    """A message routed as widgets that carries a gadget: each item is read with its own
+    type's model, as without the typed read (and a type without a handler is poison)."""
+    models = {**MODELS, GadgetMadeV1.event_type: GadgetMadeV1}
+    # Gadget data that would also pass as a widget: only the type tells them apart.
+    gadget = event({"gadget": "g", "widget": "w", "size": 1}, key=GadgetMadeV1.event_type)
+    body = json.dumps([as_dict(event()), as_dict(gadget)]).encode()
+    out = decode_message(body, CONTENT_TYPE_BATCH, models, KEY)
+    assert [type(i.inbound.payload) for i in out.items] == [WidgetMadeV1, GadgetMadeV1]
+    assert [i.routing_key for i in out.items] == [KEY, GadgetMadeV1.event_type]
+    out = decode_message(body, CONTENT_TYPE_BATCH, MODELS, KEY)
+    assert [p.reason for p in out.poison] == [Reason.UNKNOWN_TYPE]
+
+
+@TYPED_OR_NOT
+def test_a_refused_item_goes_to_the_dlq_as_it_came(typed: str | None) -> None:
+    """The typed envelope's data is the model's view (unknown fields dropped); the DLQ copy
+    is the item of the message, unknown fields and all."""
+    other = event({"widget": "o", "size": 2})
+    refused = event({"widget": "w", "size": 1, "added_later": {"x": 1}})
+    out = decode_message(encode_batch([other, refused]), CONTENT_TYPE_BATCH, MODELS, typed)
+    poison = item_poison(out.items[1], Reason.DOMAIN_REJECTED, "no such widget")
+    assert json.loads(poison.body) == as_dict(refused)
+    assert (poison.event_id, poison.event_type) == (str(refused.id), refused.type)
+    assert (poison.reason, poison.detail) == (Reason.DOMAIN_REJECTED, "no such widget")
+    assert poison.content_type == CONTENT_TYPE_SINGLE

@@ -109,7 +109,9 @@ def foreign_admin_event(team_id: str) -> CloudEvent:
             period="month",
             limit_micros=5_000_000,
             mode="hard",
-        ).model_dump(mode="json"),
+        ).model_dump(mode="json")
+        # A field of a later minor version of the event: the trail keeps what was written.
+        | {"added_in_a_later_minor": {"kept": True}},
         actor="user:someone",
     )
 
@@ -141,6 +143,7 @@ async def test_audit_trail_chains_every_services_admin_events(
     foreign = next(e for e in entries if e["type"] == "budget.policy.defined.v1")
     assert foreign["source"] == "/cognive/budget" and foreign["actor"] == "user:someone"
     assert foreign["team_id"] == "cx" and foreign["event_id"] == str(event.id)
+    assert foreign["data"] == event.data
     assert entries[0]["prev_hash"] == "0" * 64
     assert all(b["prev_hash"] == a["hash"] for a, b in itertools.pairwise(entries))
 

@@ -12,7 +12,7 @@ import asyncpg
 import structlog
 
 from cognive_contracts.events.base import EventPayload
-from cognive_runtime.consumer.decoding import Item, PoisonItem, Reason, poison_of
+from cognive_runtime.consumer.decoding import Item, PoisonItem, Reason, item_poison
 from cognive_runtime.consumer.inbox import claim
 from cognive_runtime.consumer.retry import is_infrastructure
 from cognive_runtime.consumer.types import Handler, PoisonEvent
@@ -21,10 +21,15 @@ log = structlog.get_logger(__name__)
 
 
 class Route(NamedTuple):
-    """How one routing key is handled: its payload model and the handler."""
+    """How one routing key is handled: its payload model and the handler.
+
+    `raw_envelope`: the handler reads `envelope.data` as it came over the wire, unknown
+    fields included (it forwards the event); its messages are then read as `CloudEvent`s
+    and each payload validated apart, which costs a second pass."""
 
     model: type[EventPayload]
     handler: Handler
+    raw_envelope: bool = False
 
 
 class Applier:
@@ -91,8 +96,9 @@ class Applier:
         return len(fresh), duplicates
 
     def rejected(self, item: Item, exc: Exception) -> PoisonItem:
-        envelope = item.inbound.envelope
         if isinstance(exc, PoisonEvent):
-            return poison_of(envelope, Reason.DOMAIN_REJECTED, str(exc))
-        log.exception("consumer.handler_error", queue=self.queue, event_id=str(envelope.id))
-        return poison_of(envelope, Reason.HANDLER_ERROR, repr(exc))
+            return item_poison(item, Reason.DOMAIN_REJECTED, str(exc))
+        log.exception(
+            "consumer.handler_error", queue=self.queue, event_id=str(item.inbound.event_id)
+        )
+        return item_poison(item, Reason.HANDLER_ERROR, repr(exc))

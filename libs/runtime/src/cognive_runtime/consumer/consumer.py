@@ -96,6 +96,7 @@ class Consumer:
         self.dlq = dlq
         self.routes = {key: Route(*route) for key, route in routes.items()}
         self._models = {key: route.model for key, route in self.routes.items()}
+        self._typed = {key for key, route in self.routes.items() if not route.raw_envelope}
         self.prefetch = prefetch
         self.retry = retry or RetryPolicy()
         self.applier = Applier(pool, queue, self.routes, self.retry.acquire_timeout_s)
@@ -212,8 +213,10 @@ class Consumer:
         return group, False
 
     def _decode(self, message: AbstractIncomingMessage) -> _Message:
-        decoded = decode_message(message.body, message.content_type or "", self._models)
-        return _Message(message, decoded, message.routing_key or "")
+        routing_key = message.routing_key or ""
+        typed = routing_key if routing_key in self._typed else None
+        decoded = decode_message(message.body, message.content_type or "", self._models, typed)
+        return _Message(message, decoded, routing_key)
 
     async def _handle(
         self, group: list[_Message], dlx: AbstractExchange, stop: asyncio.Event

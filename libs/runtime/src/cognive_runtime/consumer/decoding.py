@@ -1,8 +1,10 @@
 """A message body → the valid events of it and the poison items, each with its reason.
 
-Pure: no I/O. The fast path validates the whole body in one pydantic call (the normal case
-by far: a relay-packed batch of one type); only when that fails is the body re-read item by
-item, so that one bad item is split out and the rest still applied."""
+Pure: no I/O. The fast path validates the whole body, envelopes and payloads, in one
+pydantic pass over the JSON (the normal case by far: a relay-packed batch of the type its
+routing key names). When that fails, or the consumer asked for the data as it came, the
+body is read as CloudEvents and each payload validated apart; a bad item is then split out
+and the rest still applied."""
 
 from __future__ import annotations
 
@@ -20,7 +22,9 @@ from cognive_contracts.envelope import (
     EnvelopeError,
     decode,
     decode_raw,
+    decode_typed,
     encode_single,
+    type_for,
     validate_items,
 )
 from cognive_contracts.events.base import EventPayload
@@ -41,11 +45,14 @@ class Reason(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """One valid event of a message, at `index` in it."""
+    """One valid event of a message, at `index` in it. `body` and `content_type` are the
+    message's: a DLQ copy of the item is cut from them."""
 
     index: int
     routing_key: str
     inbound: Inbound[Any]
+    body: bytes
+    content_type: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +96,16 @@ def poison_of(event: CloudEvent, reason: Reason, detail: str) -> PoisonItem:
     )
 
 
+def item_poison(item: Item, reason: Reason, detail: str) -> PoisonItem:
+    """The DLQ copy of a valid item the handler refused: the event as it came. A typed
+    envelope holds its model's view of the data (unknown fields dropped), so that item is
+    read again from its message."""
+    envelope = item.inbound.envelope
+    if isinstance(envelope, CloudEvent):
+        return poison_of(envelope, reason, detail)
+    return _raw_poison(decode_raw(item.body, item.content_type)[item.index], reason, detail)
+
+
 def _raw_poison(raw: Any, reason: Reason, detail: str) -> PoisonItem:
     event_id = raw.get("id") if isinstance(raw, dict) else None
     event_type = raw.get("type") if isinstance(raw, dict) else None
@@ -103,7 +120,11 @@ def _raw_poison(raw: Any, reason: Reason, detail: str) -> PoisonItem:
 
 
 def _classify_payloads(
-    indexed: list[tuple[int, CloudEvent]], models: Mapping[str, type[EventPayload]], out: Decoded
+    indexed: list[tuple[int, CloudEvent]],
+    models: Mapping[str, type[EventPayload]],
+    out: Decoded,
+    body: bytes,
+    content_type: str,
 ) -> None:
     for index, event in indexed:
         routing_key = event.routing_key
@@ -118,21 +139,49 @@ def _classify_payloads(
         except ValidationError as exc:
             out.poison.append(poison_of(event, Reason.INVALID_PAYLOAD, _validation_detail(exc)))
             continue
-        out.items.append(Item(index, routing_key, Inbound(event, payload)))
+        out.items.append(Item(index, routing_key, Inbound(event, payload), body, content_type))
+
+
+def _decode_typed(
+    body: bytes, content_type: str, routing_key: str, model: type[EventPayload]
+) -> Decoded | None:
+    """All items valid and of `routing_key`'s type, in one pass; else None."""
+    try:
+        events = decode_typed(body, content_type, model)
+    except (ValidationError, EnvelopeError):
+        return None
+    expected = type_for(routing_key)
+    if any(event.type != expected for event in events):
+        return None
+    items = [
+        Item(index, routing_key, Inbound(event, event.data), body, content_type)
+        for index, event in enumerate(events)
+    ]
+    return Decoded(items)
 
 
 def decode_message(
-    body: bytes, content_type: str, models: Mapping[str, type[EventPayload]]
+    body: bytes,
+    content_type: str,
+    models: Mapping[str, type[EventPayload]],
+    typed: str | None = None,
 ) -> Decoded:
     """Classify every item of one message. `models` maps the routing keys this consumer
-    handles to their payload models; any other type is poison (`unknown_type`)."""
+    handles to their payload models; any other type is poison (`unknown_type`). `typed`:
+    the routing key the message came with, when its handler takes typed envelopes; the
+    one-pass read is tried for it first."""
+    model = models.get(typed) if typed else None
+    if typed and model is not None:
+        decoded = _decode_typed(body, content_type, typed, model)
+        if decoded is not None:
+            return decoded
     out = Decoded()
     try:
         events = decode(body, content_type)
     except (ValidationError, EnvelopeError):
         pass
     else:
-        _classify_payloads(list(enumerate(events)), models, out)
+        _classify_payloads(list(enumerate(events)), models, out, body, content_type)
         return out
     try:
         raw_items = decode_raw(body, content_type)
@@ -152,5 +201,5 @@ def decode_message(
     bad = {item.index: item for item in invalid}
     for index in sorted(bad):
         out.poison.append(_raw_poison(bad[index].raw, Reason.INVALID_ENVELOPE, bad[index].reason))
-    _classify_payloads(valid, models, out)
+    _classify_payloads(valid, models, out, body, content_type)
     return out

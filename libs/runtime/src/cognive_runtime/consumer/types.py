@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 
 import asyncpg
 
-from cognive_contracts.envelope import CloudEvent
+from cognive_contracts.envelope import EventHead
 from cognive_contracts.events.base import EventPayload
 
 P = TypeVar("P", bound=EventPayload)
@@ -27,7 +27,10 @@ P = TypeVar("P", bound=EventPayload)
 
 @dataclass(frozen=True, slots=True)
 class Inbound(Generic[P]):
-    envelope: CloudEvent
+    """One consumed event. `envelope` is a `TypedEvent` (its data is `payload`) unless the
+    route asked for the data as it came (`Route.raw_envelope`): then a `CloudEvent`."""
+
+    envelope: EventHead
     payload: P
 
     @property

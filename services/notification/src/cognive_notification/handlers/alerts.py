@@ -22,7 +22,8 @@ from cognive_contracts.events.ingest import PolicyViolatedV1
 from cognive_notification.domain.dedup import dedup_key
 from cognive_notification.domain.matching import SubscriptionView, reached
 from cognive_notification.metrics import DELIVERIES_CREATED
-from cognive_runtime.consumer.types import Handler, Inbound
+from cognive_runtime.consumer import Route
+from cognive_runtime.consumer.types import Inbound
 
 _NAMESPACE = uuid.UUID("6f1c8c55-2f0e-4d7e-9a3b-5e0f4b1d2c77")
 
@@ -85,8 +86,10 @@ async def on_alert(conn: asyncpg.Connection, events: Sequence[Inbound[Any]]) -> 
         DELIVERIES_CREATED.inc(len(created))
 
 
-def alert_handlers() -> Mapping[str, Handler]:
+def alert_handlers() -> Mapping[str, Route]:
+    # Raw envelopes: a delivery carries the event as budget or ingest wrote it, fields
+    # this version of notification does not know included.
     return {
-        t.event_type: on_alert
+        t.event_type: Route(t, on_alert, raw_envelope=True)
         for t in (BudgetThresholdCrossedV1, BudgetExceededV1, BudgetCallBlockedV1, PolicyViolatedV1)
     }

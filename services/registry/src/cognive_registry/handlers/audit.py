@@ -8,9 +8,9 @@ from typing import Any
 
 import asyncpg
 
-from cognive_contracts.events import EVENT_MODELS, is_admin_event
+from cognive_contracts.events import EVENT_MODELS, is_admin_event, model_for
 from cognive_registry.projections.audit import AUDIT_RECORDED
-from cognive_runtime.consumer import Handler, Inbound
+from cognive_runtime.consumer import Inbound, Route
 from cognive_runtime.eventlog import NewEvent, StreamAppend, append
 
 
@@ -37,10 +37,11 @@ async def record_admin_events(conn: asyncpg.Connection, events: Sequence[Inbound
     await append(conn, appends)
 
 
-def audit_handlers() -> dict[str, Handler]:
-    """Every admin type of the other services (the queue's bindings choose which arrive)."""
+def audit_handlers() -> dict[str, Route]:
+    """Every admin type of the other services (the queue's bindings choose which arrive).
+    Raw envelopes: the trail keeps each event's data as its service wrote it."""
     return {
-        t: record_admin_events
+        t: Route(model_for(t), record_admin_events, raw_envelope=True)
         for t in EVENT_MODELS
         if is_admin_event(t) and not t.startswith("registry.")
     }
