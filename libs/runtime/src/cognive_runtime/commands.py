@@ -50,7 +50,7 @@ async def execute(
         await append_to_stream(
             conn,
             stream_id,
-            [NewEvent(e.event_type, e.model_dump(mode="json"), metadata=metadata) for e in decided],
+            [NewEvent(e.event_type, e, metadata=metadata) for e in decided],
             expected_version=version,
         )
     return state, decided

@@ -153,7 +153,7 @@ class Repricer:
                         [
                             NewEvent(
                                 outcome.event_type,
-                                outcome.model_dump(mode="json"),
+                                outcome,
                                 metadata={
                                     "actor": "system:repricer",
                                     "causation_price_id": price.price_id,

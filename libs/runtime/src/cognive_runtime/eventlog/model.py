@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 import orjson
+from pydantic import BaseModel
 
 from cognive_runtime.eventlog.ids import new_event_id
 
@@ -29,8 +30,11 @@ class Position(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class NewEvent:
+    """An event to append. `data` is a payload model (serialized by pydantic in one pass,
+    the bytes of its JSON-mode dump) or a JSON object already built."""
+
     type: str
-    data: dict[str, Any]
+    data: dict[str, Any] | BaseModel
     event_id: uuid.UUID = field(default_factory=new_event_id)
     metadata: dict[str, Any] = field(default_factory=dict)
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import asyncpg
 import orjson
+from pydantic import BaseModel
 
 from cognive_runtime.eventlog import signal
 from cognive_runtime.eventlog.model import ANY_VERSION, NewEvent, StreamAppend
@@ -118,7 +119,12 @@ def _add(
     cols[1].append(version)
     cols[2].append(event.event_id)
     cols[3].append(event.type)
-    cols[4].append(_json(event.data))
+    data = event.data
+    cols[4].append(
+        data.__pydantic_serializer__.to_json(data).decode()
+        if isinstance(data, BaseModel)
+        else _json(data)
+    )
     cols[5].append(_json(event.metadata))
 
 

@@ -120,7 +120,7 @@ async def on_spend(conn: asyncpg.Connection, events: Sequence[Inbound[Any]]) -> 
             [
                 NewEvent(
                     SPEND_APPLIED,
-                    applied.model_dump(mode="json"),
+                    applied,
                     metadata=_metadata(inbound),
                 )
             ],
@@ -147,7 +147,7 @@ async def on_spend(conn: asyncpg.Connection, events: Sequence[Inbound[Any]]) -> 
                     [
                         NewEvent(
                             alert.event.event_type,
-                            alert.event.model_dump(mode="json"),
+                            alert.event,
                             event_id=alert_event_id(*key),
                             metadata=_metadata(causes[alert.cause]),
                         )
@@ -252,11 +252,7 @@ async def on_unpriced(
         appends.append(
             StreamAppend(
                 f"spend-{p.call_id}",
-                [
-                    NewEvent(
-                        SPEND_APPLIED, released.model_dump(mode="json"), metadata=_metadata(inbound)
-                    )
-                ],
+                [NewEvent(SPEND_APPLIED, released, metadata=_metadata(inbound))],
             )
         )
     await append(conn, appends)

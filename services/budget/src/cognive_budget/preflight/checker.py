@@ -189,5 +189,5 @@ class Checker:
             await append_to_stream(
                 conn,
                 f"block-{blocked.block_id}",
-                [NewEvent(event.event_type, event.model_dump(mode="json"), metadata=metadata)],
+                [NewEvent(event.event_type, event, metadata=metadata)],
             )

@@ -41,7 +41,7 @@ async def seed_catalog(pool: asyncpg.Pool, chunk: int = 500) -> int:
             appends.append(
                 StreamAppend(
                     stream,
-                    [NewEvent(event.event_type, event.model_dump(mode="json"), metadata=metadata)],
+                    [NewEvent(event.event_type, event, metadata=metadata)],
                     expected_version=version,
                 )
             )

@@ -84,11 +84,7 @@ class PricingHandler:
             appends.append(
                 StreamAppend(
                     stream,
-                    [
-                        NewEvent(
-                            outcome.event_type, outcome.model_dump(mode="json"), metadata=metadata
-                        )
-                    ],
+                    [NewEvent(outcome.event_type, outcome, metadata=metadata)],
                 )
             )
         await append(conn, appends, versions=versions)

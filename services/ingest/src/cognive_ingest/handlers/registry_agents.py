@@ -35,7 +35,7 @@ async def on_agent_event(conn: asyncpg.Connection, events: Sequence[Inbound[Any]
         streams.setdefault(agent_stream(synced.agent_id), []).append(
             NewEvent(
                 type=AGENT_SYNCED,
-                data=synced.model_dump(mode="json"),
+                data=synced,
                 event_id=synced_event_id(envelope.id),
                 metadata=metadata,
             )

@@ -284,7 +284,7 @@ def _violation_appends(
         streams.setdefault(f"policy-{violation.agent_id}", []).append(
             NewEvent(
                 type=PolicyViolatedV1.event_type,
-                data=violation.model_dump(mode="json"),
+                data=violation,
                 event_id=uuid.UUID(violation.violation_id),
                 metadata={"actor": "system", "causation_id": str(cause)},
             )

@@ -140,7 +140,7 @@ class DeliveryWorker:
             await append_to_stream(
                 conn,
                 f"delivery-{row['delivery_id']}",
-                [NewEvent(event.event_type, event.model_dump(mode="json"))],
+                [NewEvent(event.event_type, event)],
             )
             failing_since = await conn.fetchval(
                 "INSERT INTO channel_health (channel_id, failing_since, last_success)"
