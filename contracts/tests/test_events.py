@@ -157,3 +157,16 @@ def test_admin_events() -> None:
     }
     assert not is_admin_event("notification.delivery.failed.v1")
     assert not is_admin_event("ingest.llm_call.recorded.v1")
+
+
+@pytest.mark.parametrize("routing_key", sorted(EVENT_MODELS))
+def test_pydantic_json_is_the_bytes_of_the_json_mode_dump(routing_key: str) -> None:
+    """The event writer serializes a payload model with pydantic's `to_json`; it used to
+    write orjson's encoding of `model_dump(mode="json")`. Both give the same bytes, so the
+    log reads the same whichever wrote it."""
+    import orjson
+
+    model = model_for(routing_key)
+    payload = model.model_validate(sample_payload(model))
+    expected = orjson.dumps(payload.model_dump(mode="json"))
+    assert payload.__pydantic_serializer__.to_json(payload) == expected

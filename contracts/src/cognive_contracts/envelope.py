@@ -44,9 +44,11 @@ class EnvelopeError(ValueError):
 
 # Values that passed lately: the events of one batch nearly always share their producer's
 # span, and every consumed envelope is checked (a regex per event measured ~10% of the
-# decode). Bounded by clearing; a miss only costs the check.
+# decode). Bounded by clearing, and only version 00's fixed 55 characters are kept: a
+# future version may append fields, and a client must not park long strings here.
 _VALID_TRACEPARENTS: set[str] = set()
 _VALID_TRACEPARENTS_LIMIT = 1024
+_TRACEPARENT_V00_LENGTH = 55
 
 
 def _check_traceparent(value: str | None) -> str | None:
@@ -60,9 +62,10 @@ def _check_traceparent(value: str | None) -> str | None:
         raise ValueError("traceparent version is invalid")
     if trace_id == "0" * 32 or parent_id == "0" * 16:
         raise ValueError("traceparent ids must not be all zeros")
-    if len(_VALID_TRACEPARENTS) >= _VALID_TRACEPARENTS_LIMIT:
-        _VALID_TRACEPARENTS.clear()
-    _VALID_TRACEPARENTS.add(value)
+    if len(value) == _TRACEPARENT_V00_LENGTH:
+        if len(_VALID_TRACEPARENTS) >= _VALID_TRACEPARENTS_LIMIT:
+            _VALID_TRACEPARENTS.clear()
+        _VALID_TRACEPARENTS.add(value)
     return value
 
 
@@ -170,6 +173,13 @@ def decode(body: bytes, content_type: str) -> list[CloudEvent]:
     raise EnvelopeError(f"unsupported content type {content_type!r}")
 
 
+# Held here: pydantic's own cache of parametrized classes is weak, and building one again
+# costs a schema build.
+@lru_cache(maxsize=256)
+def _typed_single(model: type[BaseModel]) -> type[TypedEvent[Any]]:
+    return TypedEvent[model]  # type: ignore[valid-type]
+
+
 @lru_cache(maxsize=256)
 def _typed_batch(model: type[BaseModel]) -> TypeAdapter[list[TypedEvent[Any]]]:
     return TypeAdapter(list[TypedEvent[model]])  # type: ignore[valid-type]
@@ -181,7 +191,7 @@ def decode_typed(body: bytes, content_type: str, model: type[D]) -> list[TypedEv
     does not check the items' types, which the caller compares with what it expected."""
     media = _media_type(content_type)
     if media == CONTENT_TYPE_SINGLE:
-        return [TypedEvent[model].model_validate_json(body)]  # type: ignore[valid-type]
+        return [_typed_single(model).model_validate_json(body)]
     if media == CONTENT_TYPE_BATCH:
         return _typed_batch(model).validate_json(body)
     raise EnvelopeError(f"unsupported content type {content_type!r}")

@@ -158,3 +158,19 @@ async def test_channel_authorization(notification: Notification) -> None:
         "/v1/channels", json={**body, "kind": "webhook"}, headers=notification.lead
     )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "body.url"
+
+
+async def test_a_webhook_carries_the_event_as_budget_wrote_it(notification: Notification) -> None:
+    """A field of a later minor version of the alert reaches the subscriber: notification
+    forwards the event as it came, not its own model's view of it."""
+    async with receiver() as hook:
+        channel = await notification.channel(kind="webhook", url=hook.url)
+        await notification.subscribe(channel["channel_id"])
+        event = cloud_event(threshold(80), "x")
+        event = event.model_copy(update={"data": {**event.data, "added_later": {"kept": 1}}})
+        await publish_events(notification.amqp, notification.topology, [event])
+        await wait_for(lambda: len(hook.requests) == 1)
+        payload = Webhook(channel["signing_secret"]).verify(
+            hook.requests[0].body, hook.requests[0].headers
+        )
+        assert payload["data"] == event.data

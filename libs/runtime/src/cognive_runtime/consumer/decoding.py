@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -99,11 +100,25 @@ def poison_of(event: CloudEvent, reason: Reason, detail: str) -> PoisonItem:
 def item_poison(item: Item, reason: Reason, detail: str) -> PoisonItem:
     """The DLQ copy of a valid item the handler refused: the event as it came. A typed
     envelope holds its model's view of the data (unknown fields dropped), so that item is
-    read again from its message."""
+    cut from its message (read once however many of its items are refused)."""
     envelope = item.inbound.envelope
     if isinstance(envelope, CloudEvent):
         return poison_of(envelope, reason, detail)
-    return _raw_poison(decode_raw(item.body, item.content_type)[item.index], reason, detail)
+    raw = _raw_items(item.body, item.content_type)[item.index]
+    return PoisonItem(
+        reason=reason,
+        detail=truncate(detail),
+        body=json.dumps(raw, separators=(",", ":"), ensure_ascii=False).encode(),
+        content_type=CONTENT_TYPE_SINGLE,
+        # As the other poison of valid items: the canonical id (a redrive matches it).
+        event_id=str(envelope.id),
+        event_type=envelope.type,
+    )
+
+
+@lru_cache(maxsize=4)
+def _raw_items(body: bytes, content_type: str) -> tuple[Any, ...]:
+    return tuple(decode_raw(body, content_type))
 
 
 def _raw_poison(raw: Any, reason: Reason, detail: str) -> PoisonItem:

@@ -27,8 +27,10 @@ P = TypeVar("P", bound=EventPayload)
 
 @dataclass(frozen=True, slots=True)
 class Inbound(Generic[P]):
-    """One consumed event. `envelope` is a `TypedEvent` (its data is `payload`) unless the
-    route asked for the data as it came (`Route.raw_envelope`): then a `CloudEvent`."""
+    """One consumed event: read its data as `payload`. `envelope` is a `CloudEvent` (data as
+    it came) on a route that asks for that (`Route.raw_envelope`); on other routes it is
+    either a `TypedEvent` (the one-pass read) or, for a message that needed the item by
+    item read, a `CloudEvent`."""
 
     envelope: EventHead
     payload: P

@@ -13,6 +13,7 @@ from typing import Any
 import asyncpg
 import orjson
 
+from cognive_contracts.envelope import CloudEvent
 from cognive_contracts.events.budget import (
     BudgetCallBlockedV1,
     BudgetExceededV1,
@@ -50,8 +51,10 @@ async def on_alert(conn: asyncpg.Connection, events: Sequence[Inbound[Any]]) -> 
     rows = []
     for inbound in events:
         envelope = inbound.envelope
+        if not isinstance(envelope, CloudEvent):
+            raise TypeError("alert routes read raw envelopes (Route.raw_envelope)")
         event_type = envelope.routing_key
-        data = envelope.data if isinstance(envelope.data, dict) else {}
+        data = envelope.data
         key = dedup_key(event_type, data, str(envelope.id))
         body = orjson.dumps(envelope.model_dump(mode="json", exclude_none=True)).decode()
         seen: set[str] = set()
