@@ -25,7 +25,8 @@ from cognive_runtime.projections import (
     rebuild,
     verify,
 )
-from cognive_runtime.projections.base import checkpoint_name, pooled_connection
+from cognive_runtime.projections import runner as runner_module
+from cognive_runtime.projections.base import APPLY_LOCK_SQL, checkpoint_name, pooled_connection
 from cognive_runtime.testing import SchemaFactory, TestSchema, wait_until
 
 from .counters_projection import (
@@ -442,3 +443,41 @@ async def test_a_followers_read_of_its_types_walks_the_log_in_commit_order(
         # An index scan, or a bitmap of the same index: either reads only the window.
         assert {s.split()[-1] for s in scans if "Index" in s} == {"events_commit_order"}, scans
         assert not any(s.startswith("Seq Scan") for s in scans), (name, scans)
+
+
+async def test_a_quiet_poll_takes_no_lock_and_new_events_still_arrive(
+    schemas: SchemaFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A caught-up runner asks the log whether anything is past its place, and only then
+    takes the apply lock: here a rebuild holds that lock, and a quiet poll must not wait."""
+    monkeypatch.setattr(runner_module, "FULL_STEP_S", 60.0)
+    schema = await _schema(schemas)
+    await preload(schema.pool, 600, batch=200)
+    projection = Counters()
+    runner = ProjectionRunner(schema.pool, projection, "test", chunk_size=500)
+    await _drain(runner)
+    async with schema.pool.acquire() as holder, holder.transaction():
+        await holder.execute(APPLY_LOCK_SQL, projection.name)
+        assert await asyncio.wait_for(runner.step(), 5) == 0
+    await append_events(schema.pool, random_events(random.Random(3), 50))
+    await _drain(runner)
+    assert await _caught_up(schema.pool)
+    assert await read_model(schema.pool) == await log_model(schema.pool)
+
+
+async def test_a_checkpoint_moved_by_someone_else_is_reread(
+    schemas: SchemaFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nobody moves a runner's checkpoint back, but should someone (an operator by hand),
+    the runner reads it again within FULL_STEP_S instead of trusting its own place."""
+    monkeypatch.setattr(runner_module, "FULL_STEP_S", 0.2)
+    schema = await _schema(schemas)
+    await preload(schema.pool, 600, batch=200)
+    runner = ProjectionRunner(schema.pool, Counters(), "test", chunk_size=500)
+    await _drain(runner)
+    expected = await read_model(schema.pool)
+    await schema.pool.execute("TRUNCATE proj_counters, proj_totals")
+    await schema.pool.execute("DELETE FROM checkpoints WHERE name = 'projection:counters'")
+    await asyncio.sleep(0.3)
+    await _drain(runner)
+    assert await read_model(schema.pool) == expected

@@ -51,6 +51,14 @@ ORDER BY tx_id DESC, global_position DESC
 LIMIT 1
 """
 
+_VISIBLE_AFTER = """
+SELECT EXISTS (
+    SELECT 1 FROM events
+    WHERE (tx_id, global_position) > ($1::xid8, $2::bigint)
+      AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+)
+"""
+
 _READ_WINDOW_TYPES = f"""
 SELECT {_COLUMNS} FROM events
 WHERE (tx_id, global_position) > ($1::xid8, $2::bigint)
@@ -88,6 +96,12 @@ async def read_all(
     else:
         rows = await conn.fetch(_READ_ALL, after.tx_id, after.global_position, limit)
     return [_record(r) for r in rows]
+
+
+async def visible_after(conn: asyncpg.Connection | asyncpg.Pool, after: Position) -> bool:
+    """Whether a reader at `after` has anything to read now, of any type (one index probe,
+    with the same visibility rule as the reads)."""
+    return bool(await conn.fetchval(_VISIBLE_AFTER, after.tx_id, after.global_position))
 
 
 async def read_window(
