@@ -51,12 +51,14 @@ ORDER BY tx_id DESC, global_position DESC
 LIMIT 1
 """
 
+# In commit order, as the reads: the index scan starts at the reader's place. (As an
+# EXISTS the planner chose a scan of the table, 12 ms a probe on a small log.)
 _VISIBLE_AFTER = """
-SELECT EXISTS (
-    SELECT 1 FROM events
-    WHERE (tx_id, global_position) > ($1::xid8, $2::bigint)
-      AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-)
+SELECT 1 FROM events
+WHERE (tx_id, global_position) > ($1::xid8, $2::bigint)
+  AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+ORDER BY tx_id, global_position
+LIMIT 1
 """
 
 _READ_WINDOW_TYPES = f"""
@@ -101,7 +103,7 @@ async def read_all(
 async def visible_after(conn: asyncpg.Connection | asyncpg.Pool, after: Position) -> bool:
     """Whether a reader at `after` has anything to read now, of any type (one index probe,
     with the same visibility rule as the reads)."""
-    return bool(await conn.fetchval(_VISIBLE_AFTER, after.tx_id, after.global_position))
+    return await conn.fetchval(_VISIBLE_AFTER, after.tx_id, after.global_position) is not None
 
 
 async def read_window(
