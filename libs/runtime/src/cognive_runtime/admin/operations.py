@@ -224,9 +224,12 @@ async def dlq_redrive(h: Handles, event_ids: Sequence[str] | None) -> int:
     channel = await h.amqp.channel(publisher_confirms=True)
     moved = 0
     try:
-        queue = await channel.get_queue(dlq, ensure=False)
+        # Only what is in the DLQ now: a redriven message that fails again comes back to
+        # the DLQ while this runs, and must not be redriven a second time (CI caught it).
+        queue = await channel.declare_queue(dlq, passive=True)
+        present = queue.declaration_result.message_count or 0
         keep: list[aio_pika.abc.AbstractIncomingMessage] = []
-        while True:
+        for _ in range(present):
             message = await queue.get(no_ack=False, fail=False)
             if message is None:
                 break
