@@ -73,9 +73,10 @@ async def catch_up(
         types = type_filter(projection)
         while True:
             async with pooled_connection(pool) as conn:
-                position, applied = await apply_live_chunk(conn, projection, 1000)
-                if applied:
+                chunk = await apply_live_chunk(conn, [projection], 1000)
+                if chunk.read:
                     continue
+                position = chunk.place
                 pending = await conn.fetchval(
                     "SELECT EXISTS (SELECT 1 FROM events WHERE global_position <= $1"
                     " AND (tx_id, global_position) > ($2::xid8, $3)"

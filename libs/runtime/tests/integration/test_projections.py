@@ -17,7 +17,11 @@ from prometheus_client import REGISTRY
 
 from cognive_runtime.eventlog import NewEvent, Position, RecordedEvent, append_to_stream, read_all
 from cognive_runtime.eventlog import reader as reader_module
-from cognive_runtime.eventlog.checkpoints import load_checkpoint
+from cognive_runtime.eventlog.checkpoints import (
+    load_checkpoint,
+    load_checkpoints,
+    store_checkpoints,
+)
 from cognive_runtime.projections import (
     ProjectionRunner,
     RebuildReport,
@@ -481,3 +485,81 @@ async def test_a_checkpoint_moved_by_someone_else_is_reread(
     await asyncio.sleep(0.3)
     await _drain(runner)
     assert await read_model(schema.pool) == expected
+
+
+class _Seen:
+    """Remembers the events it was given (no tables): what a group hands each member."""
+
+    tables: tuple[str, ...] = ()
+
+    def __init__(self, name: str, types: frozenset[str] | None, *, broken: bool = False) -> None:
+        self.name = name
+        self.types = types
+        self.broken = broken
+        self.seen: list[Position] = []
+
+    async def apply(
+        self, conn: asyncpg.Connection, events: Sequence[RecordedEvent], tables: TableNames
+    ) -> None:
+        if self.broken:
+            raise RuntimeError(f"{self.name} is broken")
+        self.seen.extend(e.position for e in events)
+
+
+async def _positions(pool: asyncpg.Pool, types: Sequence[str] | None, after: Position) -> list[Position]:
+    rows = await pool.fetch(
+        "SELECT tx_id, global_position FROM events WHERE (tx_id, global_position) > ($1, $2)"
+        " AND ($3::text[] IS NULL OR type = ANY($3)) ORDER BY tx_id, global_position",
+        after.tx_id,
+        after.global_position,
+        types,
+    )
+    return [Position(r["tx_id"], r["global_position"]) for r in rows]
+
+
+async def test_a_group_gives_each_projection_its_own_types_past_its_own_checkpoint(
+    schemas: SchemaFactory,
+) -> None:
+    """One read for the group; each member gets its types, from its own checkpoint (one of
+    them here is ahead, as after a rebuild's swap), each event once, and its own
+    checkpoint and metrics."""
+    schema = await _schema(schemas)
+    await preload(schema.pool, 3000, batch=500)
+    ahead = (await _positions(schema.pool, None, Position.start()))[1700]
+    async with pooled_connection(schema.pool) as conn:
+        await store_checkpoints(conn, {checkpoint_name("noise"): ahead})
+    noise = _Seen("noise", frozenset({NOISE}))
+    everything = _Seen("everything", None)
+    runner = ProjectionRunner(schema.pool, [Counters(), noise, everything], "test", chunk_size=400)
+    assert runner.name == "projection:counters+noise+everything"
+    await _drain(runner)
+    await append_events(schema.pool, random_events(random.Random(9), 300))
+    await _drain(runner)
+
+    assert await read_model(schema.pool) == await log_model(schema.pool)
+    assert noise.seen == await _positions(schema.pool, [NOISE], ahead)
+    assert everything.seen == await _positions(schema.pool, None, Position.start())
+    head = (await _positions(schema.pool, None, Position.start()))[-1]
+    async with pooled_connection(schema.pool) as conn:
+        names = [checkpoint_name(n) for n in ("counters", "noise", "everything")]
+        assert set((await load_checkpoints(conn, names)).values()) == {head}
+    applied = REGISTRY.get_sample_value(
+        "cognive_projection_applied_events_total", {"service": "test", "projection": "noise"}
+    )
+    assert applied is not None and applied >= len(noise.seen)
+
+
+async def test_a_broken_member_of_a_group_stops_only_itself(schemas: SchemaFactory) -> None:
+    schema = await _schema(schemas)
+    await preload(schema.pool, 1200, batch=400)
+    broken = _Seen("broken", frozenset({NOISE}), broken=True)
+    runner = ProjectionRunner(schema.pool, [Counters(), broken], "test", chunk_size=500)
+    for _ in range(5):
+        with pytest.raises(RuntimeError, match="broken is broken"):
+            await runner.step()
+    assert await read_model(schema.pool) == await log_model(schema.pool)
+    async with pooled_connection(schema.pool) as conn:
+        assert await load_checkpoint(conn, checkpoint_name("broken")) == Position.start()
+    broken.broken = False
+    await _drain(runner)
+    assert broken.seen == await _positions(schema.pool, [NOISE], Position.start())

@@ -49,14 +49,8 @@ def build_loops(
     s = settings
     return [
         res.relay(),
-        *(
-            res.projection(
-                v, chunk_size=s.projection_chunk_size, idle_poll_s=s.projection_idle_poll_s
-            )
-            for v in views
-        ),
-        res.projection(
-            RedisCountersProjection(state.store),
+        res.projections(
+            [*views, RedisCountersProjection(state.store)],
             chunk_size=s.projection_chunk_size,
             idle_poll_s=s.projection_idle_poll_s,
         ),

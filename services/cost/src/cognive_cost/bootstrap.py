@@ -43,11 +43,8 @@ def build_loops(
     s = settings
     loops: list[Loop] = [
         res.relay(),
-        *(
-            res.projection(
-                v, chunk_size=s.projection_chunk_size, idle_poll_s=s.projection_idle_poll_s
-            )
-            for v in views
+        res.projections(
+            views, chunk_size=s.projection_chunk_size, idle_poll_s=s.projection_idle_poll_s
         ),
         res.leader(Repricer(res.pool, s.repricing_chunk, s.repricer_idle_poll_s)),
         # In every replica: the inbox makes concurrent consumption safe.

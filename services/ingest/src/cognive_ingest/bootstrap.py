@@ -33,13 +33,8 @@ def migrations() -> list[Migration]:
 def build_loops(settings: IngestSettings, res: ServiceResources) -> Sequence[Loop]:
     return [
         res.relay(),
-        res.projection(
-            RunsProjection(),
-            chunk_size=settings.projection_chunk_size,
-            idle_poll_s=settings.projection_idle_poll_s,
-        ),
-        res.projection(
-            ViolationsProjection(),
+        res.projections(
+            [RunsProjection(), ViolationsProjection()],
             chunk_size=settings.projection_chunk_size,
             idle_poll_s=settings.projection_idle_poll_s,
         ),

@@ -49,7 +49,7 @@ def build_loops(
 ) -> list[Loop]:
     return [
         res.relay(),
-        *(res.projection(v, idle_poll_s=settings.projection_idle_poll_s) for v in views),
+        res.projections(views, idle_poll_s=settings.projection_idle_poll_s),
         res.leader(DeliveryWorker(res.pool, state.sender, settings, views)),
         # In every replica: the inbox makes concurrent consumption safe.
         res.consumer(ALERTS_QUEUE, alert_handlers()),

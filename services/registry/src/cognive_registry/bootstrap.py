@@ -39,7 +39,7 @@ def projections() -> list[Projection]:
 def build_loops(res: ServiceResources, views: Sequence[Projection]) -> list[Loop]:
     return [
         res.relay(),
-        *(res.projection(view) for view in views),
+        res.projections(views),
         res.consumer(AUDIT_QUEUE, audit_handlers()),
     ]
 

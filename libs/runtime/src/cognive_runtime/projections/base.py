@@ -27,6 +27,14 @@ APPLY_LOCK_SQL = (
     "SELECT pg_advisory_xact_lock("
     "hashtextextended('cognive.projection.' || current_schema() || '.' || $1, 0))"
 )
+# The same locks for a group of projections that step together, in one statement and in
+# name order, so that two groups (two replicas during a rolling deploy) cannot deadlock; a
+# rebuild takes one of them at a time.
+APPLY_LOCKS_SQL = (
+    "SELECT pg_advisory_xact_lock("
+    "hashtextextended('cognive.projection.' || current_schema() || '.' || name, 0))"
+    " FROM unnest($1::text[]) AS name ORDER BY name"
+)
 # Session-level: one rebuild (or verify) per projection at a time, held across its chunks.
 REBUILD_TRY_LOCK_SQL = (
     "SELECT pg_try_advisory_lock("

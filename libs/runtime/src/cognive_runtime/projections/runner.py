@@ -1,4 +1,8 @@
-"""The live side of a projection: follow the log, apply, checkpoint — one transaction each.
+"""The live side of projections: follow the log, apply, checkpoint — one transaction each.
+
+A service's projections step as one group: one read of the log, one transaction, each
+projection given its own types past its own checkpoint. Run apart, each of them polled,
+locked, read and decoded the same events (ADR 0015, seventh measurement).
 
 In production a runner is wrapped in a `LeaderLoop`, so that exactly one replica applies a
 projection at a time; the per-apply advisory lock is not for that but for the swap of a
@@ -8,17 +12,18 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 
 import asyncpg
 import structlog
 
-from cognive_runtime.eventlog.checkpoints import load_checkpoint, store_checkpoint
-from cognive_runtime.eventlog.model import Position
+from cognive_runtime.eventlog.checkpoints import load_checkpoints, store_checkpoints
+from cognive_runtime.eventlog.model import Position, RecordedEvent
 from cognive_runtime.eventlog.reader import head_position, read_window, visible_after
 from cognive_runtime.eventlog.signal import LogSignal, pause
 from cognive_runtime.metrics import PROJECTION_APPLIED, PROJECTION_LAG_EVENTS
 from cognive_runtime.projections.base import (
-    APPLY_LOCK_SQL,
+    APPLY_LOCKS_SQL,
     Projection,
     TableNames,
     checkpoint_name,
@@ -45,17 +50,22 @@ FULL_STEP_S = 1.0
 
 
 class ProjectionRunner:
-    """A `Loop`: applies the projection's events in chunks of `chunk_size`, each chunk with its
-    checkpoint in one transaction, and polls every `idle_poll_s` once caught up (or, with a
-    `signal`, waits for the next append once the log has been quiet a while).
+    """A `Loop`: applies its projections' events in chunks of `chunk_size`, each chunk with
+    the checkpoints in one transaction, and polls every `idle_poll_s` once caught up (or,
+    with a `signal`, waits for the next append once the log has been quiet a while).
+
+    `projections` is one projection or several: several share each read of the log, and
+    each keeps its own checkpoint, locks and metrics, so a rebuild of one of them works as
+    it does alone. Should the group's chunk fail, each projection is applied alone, so that
+    one broken projection stops only itself.
 
     A crash or a cancellation at any point loses at most the uncommitted chunk, which the next
-    run reads again from the checkpoint: no event is applied twice or skipped."""
+    run reads again from the checkpoints: no event is applied twice or skipped."""
 
     def __init__(
         self,
         pool: asyncpg.Pool,
-        projection: Projection,
+        projections: Projection | Sequence[Projection],
         service: str,
         *,
         chunk_size: int = 1000,
@@ -64,22 +74,27 @@ class ProjectionRunner:
     ) -> None:
         if chunk_size < 1:
             raise ValueError("chunk_size must be positive")
+        members = list(projections) if isinstance(projections, Sequence) else [projections]
+        names = [p.name for p in members]
+        if not members or len(set(names)) != len(names):
+            raise ValueError(f"a runner needs distinct projections, got {names}")
         self.pool = pool
-        self.projection = projection
+        self.projections = members
         self.service = service
         self.chunk_size = chunk_size
         self.idle_poll_s = idle_poll_s
         self.signal = signal
-        self.name = f"projection:{projection.name}"
-        type_filter(projection)  # refuses an empty set early
-        self._lag = PROJECTION_LAG_EVENTS.labels(service, projection.name)
-        self._applied = PROJECTION_APPLIED.labels(service, projection.name)
+        self.name = "projection:" + "+".join(names)
+        for projection in members:
+            type_filter(projection)  # refuses an empty set early
+        self._lag = [PROJECTION_LAG_EVENTS.labels(service, n) for n in names]
+        self._applied = [PROJECTION_APPLIED.labels(service, n) for n in names]
         self._lag_counted_at = -LAG_REFRESH_S
         self._place: Position | None = None
         self._full_step_at = -FULL_STEP_S
 
     async def run(self, stop: asyncio.Event) -> None:
-        log.info("projection.started", projection=self.projection.name)
+        log.info("projection.started", projection=self.name)
         last_work = time.monotonic()
         while not stop.is_set():
             applied = await self.step()
@@ -87,10 +102,10 @@ class ProjectionRunner:
                 last_work = time.monotonic()
             if applied < self.chunk_size:
                 await pause(self.signal, stop, self.idle_poll_s, last_work)
-        log.info("projection.stopped", projection=self.projection.name)
+        log.info("projection.stopped", projection=self.name)
 
     async def step(self) -> int:
-        """Apply at most one chunk; returns how many events it applied."""
+        """Apply at most one chunk; returns how many events it read for its projections."""
         async with pooled_connection(self.pool) as conn:
             if (
                 self._place is not None
@@ -99,41 +114,99 @@ class ProjectionRunner:
             ):
                 return 0
             self._full_step_at = time.monotonic()
-            position, applied = await apply_live_chunk(conn, self.projection, self.chunk_size)
-            self._place = position
+            self._place = None
+            try:
+                chunk = await apply_live_chunk(conn, self.projections, self.chunk_size)
+            except Exception:
+                if len(self.projections) == 1:
+                    raise
+                await self._apply_apart(conn)
+                raise
+            self._place = chunk.place
             now = time.monotonic()
-            if applied < self.chunk_size:
+            if chunk.read < self.chunk_size:
                 # Read up to the visible head: only still-open transactions are behind it.
-                self._lag.set(0)
+                for gauge in self._lag:
+                    gauge.set(0)
             elif now - self._lag_counted_at >= LAG_REFRESH_S:
                 self._lag_counted_at = now
-                self._lag.set(await self._count_lag(conn, position))
-        if applied:
-            self._applied.inc(applied)
-            log.debug("projection.applied", projection=self.projection.name, events=applied)
-        return applied
+                head = await head_position(conn)
+                for gauge, position in zip(self._lag, chunk.positions, strict=True):
+                    gauge.set(max(0, head.global_position - position.global_position))
+        for counter, applied in zip(self._applied, chunk.applied, strict=True):
+            if applied:
+                counter.inc(applied)
+        if chunk.read:
+            log.debug("projection.applied", projection=self.name, events=chunk.read)
+        return chunk.read
 
-    async def _count_lag(self, conn: asyncpg.Connection, position: Position) -> int:
-        head = await head_position(conn)
-        return max(0, head.global_position - position.global_position)
+    async def _apply_apart(self, conn: asyncpg.Connection) -> None:
+        """After a failed group chunk: one chunk of each projection alone, so the healthy
+        ones move on; the caller re-raises and the loop's supervisor restarts the group."""
+        log.warning("projection.group_failed", projection=self.name, exc_info=True)
+        for projection in self.projections:
+            try:
+                await apply_live_chunk(conn, [projection], self.chunk_size)
+            except Exception:
+                log.exception("projection.failed", projection=projection.name)
+
+
+class Chunk:
+    """What one step did: how many events it read for the group, how many each projection
+    applied, each one's checkpoint after it, and the earliest of them (the runner's place)."""
+
+    __slots__ = ("applied", "place", "positions", "read")
+
+    def __init__(self, read: int, applied: list[int], positions: list[Position]) -> None:
+        self.read = read
+        self.applied = applied
+        self.positions = positions
+        self.place = min(positions)
 
 
 async def apply_live_chunk(
-    conn: asyncpg.Connection, projection: Projection, chunk_size: int
-) -> tuple[Position, int]:
-    """One transaction: take the apply lock, apply the next chunk to the live tables, store
-    the checkpoint. Returns the checkpoint and the number of events applied. The rebuild
-    uses it too, to bring a lagging live model up to the shadow's position."""
+    conn: asyncpg.Connection, projections: Sequence[Projection], chunk_size: int
+) -> Chunk:
+    """One transaction: take the projections' apply locks, read the next chunk of their
+    types from the earliest of their checkpoints, give each projection its own events past
+    its own checkpoint, store the checkpoints that moved. The rebuild uses it too, with one
+    projection, to bring a lagging live model up to the shadow's position."""
+    names = [p.name for p in projections]
+    checkpoints = [checkpoint_name(n) for n in names]
     async with conn.transaction():
-        await conn.execute(APPLY_LOCK_SQL, projection.name)
-        checkpoint = checkpoint_name(projection.name)
-        # Loaded under the lock: a swap that just committed may have moved it.
-        position = await load_checkpoint(conn, checkpoint)
-        events, through = await read_window(conn, position, chunk_size, type_filter(projection))
-        if events:
-            await projection.apply(conn, events, TableNames.live(projection.tables))
-        if through > position:
-            # Past the events applied and past the other types' events examined with them.
-            position = through
-            await store_checkpoint(conn, checkpoint, position)
-    return position, len(events)
+        await conn.execute(APPLY_LOCKS_SQL, names)
+        # Loaded under the locks: a swap that just committed may have moved one.
+        loaded = await load_checkpoints(conn, checkpoints)
+        positions = [loaded[c] for c in checkpoints]
+        start = min(positions)
+        events, through = await read_window(conn, start, chunk_size, _union_types(projections))
+        applied: list[int] = []
+        for projection, position in zip(projections, positions, strict=True):
+            mine = _events_for(projection, position, start, events)
+            if mine:
+                await projection.apply(conn, mine, TableNames.live(projection.tables))
+            applied.append(len(mine))
+        # Past the events applied and past the other types' events examined with them; a
+        # checkpoint already further on (a rebuild's swap) is never moved back.
+        moved = {c: through for c, p in zip(checkpoints, positions, strict=True) if through > p}
+        await store_checkpoints(conn, moved)
+    return Chunk(len(events), applied, [max(p, through) for p in positions])
+
+
+def _union_types(projections: Sequence[Projection]) -> list[str] | None:
+    types: set[str] = set()
+    for projection in projections:
+        own = type_filter(projection)
+        if own is None:
+            return None
+        types.update(own)
+    return sorted(types)
+
+
+def _events_for(
+    projection: Projection, position: Position, start: Position, events: list[RecordedEvent]
+) -> list[RecordedEvent]:
+    types = projection.types
+    if position == start:
+        return events if types is None else [e for e in events if e.type in types]
+    return [e for e in events if (types is None or e.type in types) and e.position > position]

@@ -76,12 +76,17 @@ class ServiceResources:
             Relay.from_settings(self.settings, self.pool, self.amqp, self.log_signal)
         )
 
-    def projection(
-        self, projection: Projection, *, chunk_size: int = 1000, idle_poll_s: float = 0.1
+    def projections(
+        self,
+        projections: Projection | Sequence[Projection],
+        *,
+        chunk_size: int = 1000,
+        idle_poll_s: float = 0.1,
     ) -> Loop:
+        """One leader loop for the service's projections: they share each read of the log."""
         runner = ProjectionRunner(
             self.pool,
-            projection,
+            projections,
             self.settings.service,
             chunk_size=chunk_size,
             idle_poll_s=idle_poll_s,
