@@ -506,7 +506,9 @@ class _Seen:
         self.seen.extend(e.position for e in events)
 
 
-async def _positions(pool: asyncpg.Pool, types: Sequence[str] | None, after: Position) -> list[Position]:
+async def _positions(
+    pool: asyncpg.Pool, types: Sequence[str] | None, after: Position
+) -> list[Position]:
     rows = await pool.fetch(
         "SELECT tx_id, global_position FROM events WHERE (tx_id, global_position) > ($1, $2)"
         " AND ($3::text[] IS NULL OR type = ANY($3)) ORDER BY tx_id, global_position",

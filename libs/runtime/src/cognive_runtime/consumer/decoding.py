@@ -105,15 +105,8 @@ def item_poison(item: Item, reason: Reason, detail: str) -> PoisonItem:
     if isinstance(envelope, CloudEvent):
         return poison_of(envelope, reason, detail)
     raw = _raw_items(item.body, item.content_type)[item.index]
-    return PoisonItem(
-        reason=reason,
-        detail=truncate(detail),
-        body=json.dumps(raw, separators=(",", ":"), ensure_ascii=False).encode(),
-        content_type=CONTENT_TYPE_SINGLE,
-        # As the other poison of valid items: the canonical id (a redrive matches it).
-        event_id=str(envelope.id),
-        event_type=envelope.type,
-    )
+    # As the other poison of valid items: the canonical id (a redrive matches it).
+    return _raw_poison(raw, reason, detail, event_id=str(envelope.id), event_type=envelope.type)
 
 
 @lru_cache(maxsize=4)
@@ -121,9 +114,19 @@ def _raw_items(body: bytes, content_type: str) -> tuple[Any, ...]:
     return tuple(decode_raw(body, content_type))
 
 
-def _raw_poison(raw: Any, reason: Reason, detail: str) -> PoisonItem:
-    event_id = raw.get("id") if isinstance(raw, dict) else None
-    event_type = raw.get("type") if isinstance(raw, dict) else None
+def _raw_poison(
+    raw: Any,
+    reason: Reason,
+    detail: str,
+    *,
+    event_id: str | None = None,
+    event_type: str | None = None,
+) -> PoisonItem:
+    """The DLQ copy of one item as it came. Its id and type are the ones given (a valid
+    envelope's canonical values), else whatever strings the raw item holds."""
+    if isinstance(raw, dict):
+        event_id = event_id or raw.get("id")
+        event_type = event_type or raw.get("type")
     return PoisonItem(
         reason=reason,
         detail=truncate(detail),
