@@ -45,6 +45,20 @@ async def test_known_model_is_priced_with_provenance(cost: Cost) -> None:
     assert data["price"]["price_id"].startswith("gp:openai:gpt-4o:")
     assert data["reservation_id"] == "res-1"
     await cost.wait_sql("SELECT 1 FROM calls WHERE call_id = $1", call.call_id)
+    # The calls row holds the event's fields as cost wrote them.
+    row = dict(await cost.pool.fetchrow("SELECT * FROM calls WHERE call_id = $1", call.call_id))
+    assert row.pop("occurred_at") == datetime.fromisoformat(data["occurred_at"])
+    assert row.pop("position") > 0
+    assert row == {
+        "call_id": call.call_id,
+        **{k: data[k] for k in ("run_id", "agent_id", "team_id", "api_key_id", "provider")},
+        **{k: data[k] for k in ("model", "usage", "total_micros", "breakdown")},
+        "price_key": "openai/gpt-4o",  # the catalog entry the model matched
+        "status": "priced",
+        "price_id": data["price"]["price_id"],
+        "reservation_id": "res-1",
+        "unpriced_reason": None,
+    }
     detail = await cost.client.get(f"/v1/costs/calls/{call.call_id}", headers=cost.admin)
     assert detail.status_code == 200 and detail.json()["total_micros"] == 30_000
 
@@ -68,6 +82,18 @@ async def test_unknown_model_waits_for_a_price_then_is_priced(cost: Cost) -> Non
         assert kind == "cost.llm_call.unpriced.v1"
         assert data["reason"] == "unknown_model"
     await cost.wait_sql("SELECT count(*) = 3 FROM calls WHERE status = 'unpriced'")
+    row = await cost.pool.fetchrow(
+        "SELECT usage, total_micros, breakdown, price_id, unpriced_reason FROM calls"
+        " WHERE call_id = $1",
+        calls[0].call_id,
+    )
+    assert dict(row) == {
+        "usage": data["usage"],
+        "total_micros": None,
+        "breakdown": None,
+        "price_id": None,
+        "unpriced_reason": "unknown_model",
+    }
     listed = await cost.client.get("/v1/pricing/unpriced", headers=cost.admin)
     assert listed.json()[0]["calls"] == 3 and listed.json()[0]["model"] == "acme-llm-7b"
 
