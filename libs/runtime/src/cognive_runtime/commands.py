@@ -76,7 +76,7 @@ async def catch_up(
                 chunk = await apply_live_chunk(conn, [projection], 1000)
                 if chunk.read:
                     continue
-                position = chunk.place
+                position = chunk.positions[projection.name]
                 pending = await conn.fetchval(
                     "SELECT EXISTS (SELECT 1 FROM events WHERE global_position <= $1"
                     " AND (tx_id, global_position) > ($2::xid8, $3)"

@@ -27,11 +27,16 @@ APPLY_LOCK_SQL = (
     "SELECT pg_advisory_xact_lock("
     "hashtextextended('cognive.projection.' || current_schema() || '.' || $1, 0))"
 )
-# The same locks for a group of projections that step together, in one statement and in
-# name order, so that two groups (two replicas during a rolling deploy) cannot deadlock; a
-# rebuild takes one of them at a time.
+# The same locks for several projections in one statement, in name order (Postgres runs a
+# volatile function of the select list after the sort). The runner of a group does not
+# wait: it tries each lock and leaves out a member whose lock is held.
 APPLY_LOCKS_SQL = (
     "SELECT pg_advisory_xact_lock("
+    "hashtextextended('cognive.projection.' || current_schema() || '.' || name, 0))"
+    " FROM unnest($1::text[]) AS name ORDER BY name"
+)
+TRY_APPLY_LOCKS_SQL = (
+    "SELECT name, pg_try_advisory_xact_lock("
     "hashtextextended('cognive.projection.' || current_schema() || '.' || name, 0))"
     " FROM unnest($1::text[]) AS name ORDER BY name"
 )

@@ -245,7 +245,8 @@ async def _catch_live_up(
     that the swap transaction does not have to catch live up in one long go."""
     previous = None
     while True:
-        position = (await apply_live_chunk(conn, [projection], chunk_size)).place
+        chunk = await apply_live_chunk(conn, [projection], chunk_size)
+        position = chunk.positions[projection.name]
         # A chunk may apply nothing and still move past other types' events: stop only
         # when live has reached the replay or stopped moving.
         if position >= replay.position or position == previous:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
+from typing import cast
 
 import asyncpg
 import structlog
@@ -24,6 +25,7 @@ from cognive_runtime.eventlog.signal import LogSignal, pause
 from cognive_runtime.metrics import PROJECTION_APPLIED, PROJECTION_LAG_EVENTS
 from cognive_runtime.projections.base import (
     APPLY_LOCKS_SQL,
+    TRY_APPLY_LOCKS_SQL,
     Projection,
     TableNames,
     checkpoint_name,
@@ -47,6 +49,10 @@ LAG_REFRESH_S = 5.0
 # nobody moves back (a rebuild's swap stores the later of live and shadow); the full step
 # still runs at least this often, so that a checkpoint moved some other way is reread.
 FULL_STEP_S = 1.0
+# A member of a group that fails alone waits this long before it is tried again, doubling
+# up to RETRY_MAX_S; the others keep stepping meanwhile.
+RETRY_FIRST_S = 1.0
+RETRY_MAX_S = 60.0
 
 
 class ProjectionRunner:
@@ -54,10 +60,13 @@ class ProjectionRunner:
     the checkpoints in one transaction, and polls every `idle_poll_s` once caught up (or,
     with a `signal`, waits for the next append once the log has been quiet a while).
 
-    `projections` is one projection or several: several share each read of the log, and
-    each keeps its own checkpoint, locks and metrics, so a rebuild of one of them works as
-    it does alone. Should the group's chunk fail, each projection is applied alone, so that
-    one broken projection stops only itself.
+    `projections` is one projection or several. Several share each read of the log and
+    each keeps its own checkpoint, apply lock and metrics, so a rebuild of one of them works
+    as it does alone. A member is never held up by another:
+    - one whose lock a rebuild's swap holds is left out of that chunk;
+    - one more than a chunk behind the others (new, or reset) reads alone until it is near;
+    - one that fails is applied alone, and set aside with a growing pause while it keeps
+      failing; a failure of every member at once (Postgres gone) is raised.
 
     A crash or a cancellation at any point loses at most the uncommitted chunk, which the next
     run reads again from the checkpoints: no event is applied twice or skipped."""
@@ -74,7 +83,12 @@ class ProjectionRunner:
     ) -> None:
         if chunk_size < 1:
             raise ValueError("chunk_size must be positive")
-        members = list(projections) if isinstance(projections, Sequence) else [projections]
+        # A projection is told apart by its `apply`: a NamedTuple projection is a Sequence.
+        members: list[Projection] = (
+            [cast(Projection, projections)]
+            if hasattr(projections, "apply")
+            else list(projections)
+        )
         names = [p.name for p in members]
         if not members or len(set(names)) != len(names):
             raise ValueError(f"a runner needs distinct projections, got {names}")
@@ -87,11 +101,13 @@ class ProjectionRunner:
         self.name = "projection:" + "+".join(names)
         for projection in members:
             type_filter(projection)  # refuses an empty set early
-        self._lag = [PROJECTION_LAG_EVENTS.labels(service, n) for n in names]
-        self._applied = [PROJECTION_APPLIED.labels(service, n) for n in names]
+        self._lag = {n: PROJECTION_LAG_EVENTS.labels(service, n) for n in names}
+        self._applied = {n: PROJECTION_APPLIED.labels(service, n) for n in names}
         self._lag_counted_at = -LAG_REFRESH_S
         self._place: Position | None = None
         self._full_step_at = -FULL_STEP_S
+        # name -> (when to try it again, the pause after that)
+        self._failing: dict[str, tuple[float, float]] = {}
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("projection.started", projection=self.name)
@@ -105,7 +121,7 @@ class ProjectionRunner:
         log.info("projection.stopped", projection=self.name)
 
     async def step(self) -> int:
-        """Apply at most one chunk; returns how many events it read for its projections."""
+        """Apply at most one chunk of each member; returns how many events it read."""
         async with pooled_connection(self.pool) as conn:
             if (
                 self._place is not None
@@ -115,82 +131,150 @@ class ProjectionRunner:
                 return 0
             self._full_step_at = time.monotonic()
             self._place = None
+            members = self._due()
+            if not members:
+                return 0
             try:
-                chunk = await apply_live_chunk(conn, self.projections, self.chunk_size)
+                chunk = await apply_live_chunk(conn, members, self.chunk_size, wait=False)
             except Exception:
                 if len(self.projections) == 1:
                     raise
-                await self._apply_apart(conn)
-                raise
+                chunk = await self._apply_apart(conn, members)
+            for projection in members:
+                if projection.name in chunk.applied:
+                    self._failing.pop(projection.name, None)
             self._place = chunk.place
-            now = time.monotonic()
-            if chunk.read < self.chunk_size:
-                # Read up to the visible head: only still-open transactions are behind it.
-                for gauge in self._lag:
-                    gauge.set(0)
-            elif now - self._lag_counted_at >= LAG_REFRESH_S:
-                self._lag_counted_at = now
-                head = await head_position(conn)
-                for gauge, position in zip(self._lag, chunk.positions, strict=True):
-                    gauge.set(max(0, head.global_position - position.global_position))
-        for counter, applied in zip(self._applied, chunk.applied, strict=True):
-            if applied:
-                counter.inc(applied)
-        if chunk.read:
-            log.debug("projection.applied", projection=self.name, events=chunk.read)
+            await self._record(conn, chunk)
         return chunk.read
 
-    async def _apply_apart(self, conn: asyncpg.Connection) -> None:
-        """After a failed group chunk: one chunk of each projection alone, so the healthy
-        ones move on; the caller re-raises and the loop's supervisor restarts the group."""
+    def _due(self) -> list[Projection]:
+        now = time.monotonic()
+        return [
+            p
+            for p in self.projections
+            if p.name not in self._failing or self._failing[p.name][0] <= now
+        ]
+
+    async def _apply_apart(self, conn: asyncpg.Connection, members: list[Projection]) -> Chunk:
+        """After a failed group chunk: a chunk of each member alone, so the healthy ones move
+        on; those that fail alone are set aside. If every one fails, that is raised."""
         log.warning("projection.group_failed", projection=self.name, exc_info=True)
-        for projection in self.projections:
+        done = Chunk(0, {}, {}, set())
+        failed: list[Exception] = []
+        for projection in members:
             try:
-                await apply_live_chunk(conn, [projection], self.chunk_size)
-            except Exception:
-                log.exception("projection.failed", projection=projection.name)
+                done.add(await apply_live_chunk(conn, [projection], self.chunk_size, wait=False))
+            except Exception as exc:
+                failed.append(exc)
+                _at, previous = self._failing.get(projection.name, (0.0, RETRY_FIRST_S / 2))
+                wait = min(2 * previous, RETRY_MAX_S)
+                self._failing[projection.name] = (time.monotonic() + wait, wait)
+                log.exception("projection.failed", projection=projection.name, retry_in_s=wait)
+        if len(failed) == len(members):
+            raise failed[0]
+        return done
+
+    async def _record(self, conn: asyncpg.Connection, chunk: Chunk) -> None:
+        for name, applied in chunk.applied.items():
+            if applied:
+                self._applied[name].inc(applied)
+        for name in chunk.positions.keys() - chunk.behind:
+            # Read up to the visible head: only still-open transactions are behind it.
+            self._lag[name].set(0)
+        now = time.monotonic()
+        if chunk.behind and now - self._lag_counted_at >= LAG_REFRESH_S:
+            self._lag_counted_at = now
+            head = await head_position(conn)
+            for name in chunk.behind:
+                position = chunk.positions[name]
+                self._lag[name].set(max(0, head.global_position - position.global_position))
+        if chunk.read:
+            log.debug("projection.applied", projection=self.name, events=chunk.read)
 
 
 class Chunk:
-    """What one step did: how many events it read for the group, how many each projection
-    applied, each one's checkpoint after it, and the earliest of them (the runner's place)."""
+    """What one step did: how many events it read, how many each member applied (members
+    left out are absent), each member's checkpoint after it, the members that read a full
+    chunk (still behind), and the earliest checkpoint (the runner's place)."""
 
-    __slots__ = ("applied", "place", "positions", "read")
+    __slots__ = ("applied", "behind", "positions", "read")
 
-    def __init__(self, read: int, applied: list[int], positions: list[Position]) -> None:
+    def __init__(
+        self,
+        read: int,
+        applied: dict[str, int],
+        positions: dict[str, Position],
+        behind: set[str],
+    ) -> None:
         self.read = read
         self.applied = applied
         self.positions = positions
-        self.place = min(positions)
+        self.behind = behind
+
+    @property
+    def place(self) -> Position | None:
+        return min(self.positions.values()) if self.positions else None
+
+    def add(self, other: Chunk) -> None:
+        self.read += other.read
+        self.applied.update(other.applied)
+        self.positions.update(other.positions)
+        self.behind |= other.behind
 
 
 async def apply_live_chunk(
-    conn: asyncpg.Connection, projections: Sequence[Projection], chunk_size: int
+    conn: asyncpg.Connection,
+    projections: Sequence[Projection],
+    chunk_size: int,
+    *,
+    wait: bool = True,
 ) -> Chunk:
-    """One transaction: take the projections' apply locks, read the next chunk of their
-    types from the earliest of their checkpoints, give each projection its own events past
-    its own checkpoint, store the checkpoints that moved. The rebuild uses it too, with one
-    projection, to bring a lagging live model up to the shadow's position."""
+    """One transaction: take the projections' apply locks, apply the next chunk of each to
+    the live tables, store the checkpoints that moved.
+
+    Members within a chunk of the furthest one share one read, from the earliest of their
+    checkpoints; each gets its own types past its own checkpoint, so one that is ahead (a
+    rebuild's swap moved it) applies nothing twice. A member further behind reads alone.
+    With `wait=False` (the runner), a member whose lock is held (a rebuild's swap, or a
+    rebuild catching it up) is left out. The rebuild and the commands wait, with one
+    projection, to bring a live model up to a position."""
     names = [p.name for p in projections]
-    checkpoints = [checkpoint_name(n) for n in names]
+    checkpoints = {n: checkpoint_name(n) for n in names}
     async with conn.transaction():
-        await conn.execute(APPLY_LOCKS_SQL, names)
+        if wait:
+            await conn.execute(APPLY_LOCKS_SQL, names)
+            held = list(projections)
+        else:
+            locked = {r["name"] for r in await conn.fetch(TRY_APPLY_LOCKS_SQL, names) if r[1]}
+            held = [p for p in projections if p.name in locked]
         # Loaded under the locks: a swap that just committed may have moved one.
-        loaded = await load_checkpoints(conn, checkpoints)
-        positions = [loaded[c] for c in checkpoints]
-        start = min(positions)
-        events, through = await read_window(conn, start, chunk_size, _union_types(projections))
-        applied: list[int] = []
-        for projection, position in zip(projections, positions, strict=True):
-            mine = _events_for(projection, position, start, events)
-            if mine:
-                await projection.apply(conn, mine, TableNames.live(projection.tables))
-            applied.append(len(mine))
-        # Past the events applied and past the other types' events examined with them; a
-        # checkpoint already further on (a rebuild's swap) is never moved back.
-        moved = {c: through for c, p in zip(checkpoints, positions, strict=True) if through > p}
+        loaded = await load_checkpoints(conn, [checkpoints[p.name] for p in held])
+        positions = {p.name: loaded[checkpoints[p.name]] for p in held}
+        chunk = Chunk(0, {}, dict(positions), set())
+        if not held:
+            return chunk
+        front = max(positions.values()).global_position
+        near = [p for p in held if front - positions[p.name].global_position <= chunk_size]
+        moved: dict[str, Position] = {}
+        for part in [near, *([p] for p in held if p not in near)]:
+            start = min(positions[p.name] for p in part)
+            events, through = await read_window(conn, start, chunk_size, _union_types(part))
+            chunk.read += len(events)
+            for projection in part:
+                position = positions[projection.name]
+                mine = _events_for(projection, position, start, events)
+                if mine:
+                    await projection.apply(conn, mine, TableNames.live(projection.tables))
+                chunk.applied[projection.name] = len(mine)
+                if len(events) == chunk_size:
+                    chunk.behind.add(projection.name)
+                # Past the events applied and past the other types' events examined with
+                # them; a checkpoint already further on is never moved back.
+                if through > position:
+                    moved[checkpoints[projection.name]] = through
+                    chunk.positions[projection.name] = through
         await store_checkpoints(conn, moved)
-    return Chunk(len(events), applied, [max(p, through) for p in positions])
+    return chunk
 
 
 def _union_types(projections: Sequence[Projection]) -> list[str] | None:
