@@ -523,17 +523,26 @@ async def _positions(
     return [Position(r["tx_id"], r["global_position"]) for r in rows]
 
 
+async def _one_member_ahead(
+    schemas: SchemaFactory, name: str, index: int
+) -> tuple[TestSchema, Position]:
+    """A log of 3,000 events, and the checkpoint of projection `name` at its `index`th event
+    (as a rebuild's swap leaves a projection ahead of the others)."""
+    schema = await _schema(schemas)
+    await preload(schema.pool, 3000, batch=500)
+    ahead = (await _positions(schema.pool, None, Position.start()))[index]
+    async with pooled_connection(schema.pool) as conn:
+        await store_checkpoints(conn, {checkpoint_name(name): ahead})
+    return schema, ahead
+
+
 async def test_a_group_gives_each_projection_its_own_types_past_its_own_checkpoint(
     schemas: SchemaFactory,
 ) -> None:
     """One read for the group; each member gets its types, from its own checkpoint (one of
     them here is ahead, as after a rebuild's swap), each event once, and its own
     checkpoint and metrics."""
-    schema = await _schema(schemas)
-    await preload(schema.pool, 3000, batch=500)
-    ahead = (await _positions(schema.pool, None, Position.start()))[1700]
-    async with pooled_connection(schema.pool) as conn:
-        await store_checkpoints(conn, {checkpoint_name("noise"): ahead})
+    schema, ahead = await _one_member_ahead(schemas, "noise", 1700)
     noise = _Seen("noise", frozenset({NOISE}))
     everything = _Seen("everything", None)
     runner = ProjectionRunner(schema.pool, [Counters(), noise, everything], "test", chunk_size=400)
@@ -558,11 +567,7 @@ async def test_typed_members_at_different_checkpoints_share_a_read(
 ) -> None:
     """Only typed members (every service's case), small chunks, one member ahead: each
     event of a member's types past its checkpoint is applied once, and counted once."""
-    schema = await _schema(schemas)
-    await preload(schema.pool, 3000, batch=500)
-    ahead = (await _positions(schema.pool, None, Position.start()))[150]
-    async with pooled_connection(schema.pool) as conn:
-        await store_checkpoints(conn, {checkpoint_name("noise-typed"): ahead})
+    schema, ahead = await _one_member_ahead(schemas, "noise-typed", 150)
     noise = _Seen("noise-typed", frozenset({NOISE}))
     added = _Seen("added-typed", frozenset({ADDED}))
     labels = {"service": "test", "projection": "noise-typed"}

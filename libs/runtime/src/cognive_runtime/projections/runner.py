@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import cast
 
 import asyncpg
@@ -85,9 +86,7 @@ class ProjectionRunner:
             raise ValueError("chunk_size must be positive")
         # A projection is told apart by its `apply`: a NamedTuple projection is a Sequence.
         members: list[Projection] = (
-            [cast(Projection, projections)]
-            if hasattr(projections, "apply")
-            else list(projections)
+            [cast(Projection, projections)] if hasattr(projections, "apply") else list(projections)
         )
         names = [p.name for p in members]
         if not members or len(set(names)) != len(names):
@@ -192,24 +191,16 @@ class ProjectionRunner:
             log.debug("projection.applied", projection=self.name, events=chunk.read)
 
 
+@dataclass(slots=True)
 class Chunk:
     """What one step did: how many events it read, how many each member applied (members
     left out are absent), each member's checkpoint after it, the members that read a full
     chunk (still behind), and the earliest checkpoint (the runner's place)."""
 
-    __slots__ = ("applied", "behind", "positions", "read")
-
-    def __init__(
-        self,
-        read: int,
-        applied: dict[str, int],
-        positions: dict[str, Position],
-        behind: set[str],
-    ) -> None:
-        self.read = read
-        self.applied = applied
-        self.positions = positions
-        self.behind = behind
+    read: int
+    applied: dict[str, int]
+    positions: dict[str, Position]
+    behind: set[str]
 
     @property
     def place(self) -> Position | None:
