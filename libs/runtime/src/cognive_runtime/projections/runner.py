@@ -159,18 +159,26 @@ class ProjectionRunner:
         on; those that fail alone are set aside. If every one fails, that is raised."""
         log.warning("projection.group_failed", projection=self.name, exc_info=True)
         done = Chunk(0, {}, {}, set())
-        failed: list[Exception] = []
+        failed: list[tuple[Projection, Exception]] = []
         for projection in members:
             try:
                 done.add(await apply_live_chunk(conn, [projection], self.chunk_size, wait=False))
             except Exception as exc:
-                failed.append(exc)
-                _at, previous = self._failing.get(projection.name, (0.0, RETRY_FIRST_S / 2))
-                wait = min(2 * previous, RETRY_MAX_S)
-                self._failing[projection.name] = (time.monotonic() + wait, wait)
-                log.exception("projection.failed", projection=projection.name, retry_in_s=wait)
+                failed.append((projection, exc))
         if len(failed) == len(members):
-            raise failed[0]
+            # Not one broken projection but the database (or all of them): the supervisor's
+            # restart handles it, and no member's pause grows while Postgres is away.
+            raise failed[0][1]
+        for projection, error in failed:
+            _at, previous = self._failing.get(projection.name, (0.0, RETRY_FIRST_S / 2))
+            wait = min(2 * previous, RETRY_MAX_S)
+            self._failing[projection.name] = (time.monotonic() + wait, wait)
+            log.error(
+                "projection.failed",
+                projection=projection.name,
+                retry_in_s=wait,
+                exc_info=(type(error), error, error.__traceback__),
+            )
         return done
 
     async def _record(self, conn: asyncpg.Connection, chunk: Chunk) -> None:
