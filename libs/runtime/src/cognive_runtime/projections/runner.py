@@ -19,6 +19,7 @@ from typing import cast
 import asyncpg
 import structlog
 
+from cognive_runtime.consumer.retry import is_infrastructure
 from cognive_runtime.eventlog.checkpoints import load_checkpoints, store_checkpoints
 from cognive_runtime.eventlog.model import Position, RecordedEvent
 from cognive_runtime.eventlog.reader import head_position, read_window, visible_after
@@ -50,8 +51,10 @@ LAG_REFRESH_S = 5.0
 # nobody moves back (a rebuild's swap stores the later of live and shadow); the full step
 # still runs at least this often, so that a checkpoint moved some other way is reread.
 FULL_STEP_S = 1.0
-# A member of a group that fails alone waits this long before it is tried again, doubling
-# up to RETRY_MAX_S; the others keep stepping meanwhile.
+# A member of a group that fails alone waits this long before it is tried again; the others
+# keep stepping meanwhile. A broken projection's pause doubles up to RETRY_MAX_S. A member
+# whose store is away (budget's Redis counters while Redis restarts) is tried every
+# RETRY_FIRST_S, so that it resumes as soon as the store is back.
 RETRY_FIRST_S = 1.0
 RETRY_MAX_S = 60.0
 
@@ -170,8 +173,8 @@ class ProjectionRunner:
             # restart handles it, and no member's pause grows while Postgres is away.
             raise failed[0][1]
         for projection, error in failed:
-            _at, previous = self._failing.get(projection.name, (0.0, RETRY_FIRST_S / 2))
-            wait = min(2 * previous, RETRY_MAX_S)
+            previous = self._failing.get(projection.name, (0.0, None))[1]
+            wait = next_pause(previous, error)
             self._failing[projection.name] = (time.monotonic() + wait, wait)
             log.error(
                 "projection.failed",
@@ -197,6 +200,14 @@ class ProjectionRunner:
                 self._lag[name].set(max(0, head.global_position - position.global_position))
         if chunk.read:
             log.debug("projection.applied", projection=self.name, events=chunk.read)
+
+
+def next_pause(previous: float | None, error: BaseException) -> float:
+    """How long a member that failed alone is set aside: RETRY_FIRST_S, doubled on each
+    further failure up to RETRY_MAX_S, except while the failure is the infrastructure's."""
+    if previous is None or is_infrastructure(error):
+        return RETRY_FIRST_S
+    return min(2 * previous, RETRY_MAX_S)
 
 
 @dataclass(slots=True)
