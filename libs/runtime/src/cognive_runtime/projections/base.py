@@ -23,21 +23,19 @@ MAX_TABLE_NAME = 63 - max(len(SHADOW_SUFFIX), len(OLD_SUFFIX))
 
 # Keyed on schema and projection, so that the swap of a rebuild serialises with the live
 # runner's apply transactions (and with nothing else). Transaction-level: it cannot leak.
-APPLY_LOCK_SQL = (
-    "SELECT pg_advisory_xact_lock("
-    "hashtextextended('cognive.projection.' || current_schema() || '.' || $1, 0))"
-)
+# One key expression for every form below: forms that hashed differently would not exclude
+# each other.
+_APPLY_KEY = "hashtextextended('cognive.projection.' || current_schema() || '.' || {}, 0)"
+APPLY_LOCK_SQL = f"SELECT pg_advisory_xact_lock({_APPLY_KEY.format('$1')})"
 # The same locks for several projections in one statement, in name order (Postgres runs a
 # volatile function of the select list after the sort). The runner of a group does not
 # wait: it tries each lock and leaves out a member whose lock is held.
 APPLY_LOCKS_SQL = (
-    "SELECT pg_advisory_xact_lock("
-    "hashtextextended('cognive.projection.' || current_schema() || '.' || name, 0))"
+    f"SELECT pg_advisory_xact_lock({_APPLY_KEY.format('name')})"
     " FROM unnest($1::text[]) AS name ORDER BY name"
 )
 TRY_APPLY_LOCKS_SQL = (
-    "SELECT name, pg_try_advisory_xact_lock("
-    "hashtextextended('cognive.projection.' || current_schema() || '.' || name, 0))"
+    f"SELECT name, pg_try_advisory_xact_lock({_APPLY_KEY.format('name')})"
     " FROM unnest($1::text[]) AS name ORDER BY name"
 )
 # Session-level: one rebuild (or verify) per projection at a time, held across its chunks.
