@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import os
-import resource
 import secrets
 import shutil
 import statistics
@@ -70,20 +69,29 @@ def batch_body(n: int, agents: list[str]) -> bytes:
 async def load(
     url: str, key: str, rate: float, seconds: float, agents: list[str]
 ) -> dict[str, Any]:
-    """Open loop: batches due at a fixed schedule shared by 8 connections."""
-    schedule = iter(range(10**9))
+    """Open loop: batches due at a fixed schedule shared by 8 connections. The process says
+    "ready" once its clients exist and starts the schedule on "go" (stdin), so that its own
+    start (an interpreter and its imports, half a core-second) is not charged to the step."""
     accepted = errors = 0
-    started = time.perf_counter()
-    deadline = started + seconds
     batches_per_s = rate / BATCH
-
-    async def client() -> None:
-        nonlocal accepted, errors
-        async with httpx.AsyncClient(
+    clients = [
+        httpx.AsyncClient(
             base_url=url,
             headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
             timeout=30,
-        ) as http:
+        )
+        for _ in range(8)
+    ]
+    print("ready", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    schedule = iter(range(10**9))
+    cpu_started = time.process_time()
+    started = time.perf_counter()
+    deadline = started + seconds
+
+    async def client(http: httpx.AsyncClient) -> None:
+        nonlocal accepted, errors
+        async with http:
             while True:
                 n = next(schedule)
                 due = started + n / batches_per_s
@@ -98,8 +106,13 @@ async def load(
                 else:
                     errors += 1
 
-    await asyncio.gather(*(client() for _ in range(8)))
-    return {"accepted": accepted, "errors": errors, "seconds": time.perf_counter() - started}
+    await asyncio.gather(*(client(http) for http in clients))
+    return {
+        "accepted": accepted,
+        "errors": errors,
+        "seconds": time.perf_counter() - started,
+        "cpu_s": time.process_time() - cpu_started,
+    }
 
 
 def reference_ms() -> float:
@@ -115,17 +128,38 @@ def reference_ms() -> float:
     return best * 1000
 
 
+class LoadProcess:
+    """The load generator, a process of its own, started and made ready before the step
+    (`go` starts its schedule). Its CPU seconds from `go` come back as `cpu_s`: it shares
+    the 2 cores with everything it measures, so its cost is reported beside theirs."""
+
+    def __init__(self, url: str, key: str, rate: float, seconds: float, agents: list[str]) -> None:
+        argv = [sys.executable, str(HERE / "e2e.py"), "--load", url, key, str(rate)]
+        argv += [str(seconds), ",".join(agents)]
+        self.process = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        if self.process.stdout.readline().strip() != "ready":
+            raise RuntimeError(f"the load process failed to start ({self.process.wait()})")
+
+    def go(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write("go\n")
+        self.process.stdin.flush()
+
+    def result(self) -> dict[str, Any]:
+        out, _ = self.process.communicate()
+        if self.process.returncode != 0:
+            raise RuntimeError(f"the load process failed ({self.process.returncode})")
+        return dict(json.loads(out.strip().splitlines()[-1]))
+
+
 def run_load(url: str, key: str, rate: float, seconds: float, agents: list[str]) -> dict[str, Any]:
-    """Runs the load process; its CPU seconds come back as `cpu_s` (the generator shares the
-    2 cores with everything it measures, so its cost is reported beside theirs)."""
-    argv = [sys.executable, str(HERE / "e2e.py"), "--load", url, key, str(rate), str(seconds)]
-    argv.append(",".join(agents))
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    result = dict(json.loads(out.strip().splitlines()[-1]))
-    result["cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return result
+    load_process = LoadProcess(url, key, rate, seconds, agents)
+    load_process.go()
+    return load_process.result()
 
 
 def cpu_seconds(pid: int) -> float:
@@ -289,19 +323,27 @@ async def lags(stack: Any, start: dict[str, int], since: datetime) -> tuple[list
     return out, len(accepted) - len(out)
 
 
+def windows(points: list[tuple[float, float]], width: float) -> list[float]:
+    """p99 of the lag in each `width` seconds of the step: where in the step the tail is."""
+    by_window: dict[int, list[float]] = {}
+    for t, lag in points:
+        by_window.setdefault(int(t // width), []).append(lag)
+    return [round(percentile(by_window[w], 0.99), 3) for w in sorted(by_window)]
+
+
 LAST_HOPS: dict[str, tuple[float, float]] = {}
 LAST_SERIES: list[tuple[float, float]] = []
 
 
-def plot(series: dict[float, list[tuple[float, float]]], path: Path) -> None:
-    """p99 of the lag per second of load, one line per offered rate."""
+def plot(series: dict[str, list[tuple[float, float]]], path: Path) -> None:
+    """p99 of the lag per second of load, one line per step."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
-    for rate, points in series.items():
+    for label, points in series.items():
         by_second: dict[int, list[float]] = {}
         for t, lag in points:
             by_second.setdefault(int(t), []).append(lag)
@@ -309,7 +351,7 @@ def plot(series: dict[float, list[tuple[float, float]]], path: Path) -> None:
         ax.plot(
             seconds,
             [percentile(by_second[x], 0.99) for x in seconds],
-            label=f"{rate:,.0f} events/s offered",
+            label=label,
         )
     ax.axhline(1.0, color="grey", linestyle="--", linewidth=1, label="p99 target (1 s)")
     ax.set_xlabel("seconds into the step (by ingest accept time)")
@@ -370,7 +412,7 @@ async def main(rates: list[float], seconds: float, profile_dir: Path | None = No
         },
     )
     results = []
-    series: dict[float, list[tuple[float, float]]] = {}
+    series: dict[str, list[tuple[float, float]]] = {}
     load_before = os.getloadavg()[0]
     reference = reference_ms()
     baselines = await broker_baselines(f"bench{tag}.")
@@ -425,14 +467,16 @@ async def main(rates: list[float], seconds: float, profile_dir: Path | None = No
                 await asyncio.sleep(0.1)
         run_load(stack.url("ingest"), key, 500, 3, agents)  # warm-up
         await asyncio.sleep(3)
-        for rate in rates:
+        for step, rate in enumerate(rates, 1):
+            load_process = LoadProcess(stack.url("ingest"), key, rate, seconds, agents)
             start = await heads(stack)
             since = datetime.now(UTC)
             pids = {s: p.pid for s, p in stack.processes.items()}
             cpu0 = {s: cpu_seconds(pid) for s, pid in pids.items()}
             infra0 = infra_cpu_seconds()
             profilers = start_profilers(profile_dir, pids, rate, seconds)
-            result = run_load(stack.url("ingest"), key, rate, seconds, agents)
+            load_process.go()
+            result = load_process.result()
             for profiler in profilers:
                 profiler.wait()
             wall = result["seconds"]
@@ -456,9 +500,13 @@ async def main(rates: list[float], seconds: float, profile_dir: Path | None = No
                     "bounded": missing == 0,
                     "cpu": cpu,
                     "hops_p50_p99_s": dict(LAST_HOPS),
+                    "p99_per_5s": windows(LAST_SERIES, 5.0),
+                    "began": since.isoformat(timespec="seconds"),
                 }
             )
-            series[rate] = list(LAST_SERIES)
+            # A rate offered twice (repeated steps) gets a line per step, not one overwritten.
+            label = f"{rate:,.0f} events/s offered"
+            series[label if rates.count(rate) == 1 else f"{label}, step {step}"] = list(LAST_SERIES)
             print(json.dumps(results[-1]), file=sys.stderr)
             if not results[-1]["bounded"]:
                 break  # past saturation: a higher rate would start from this backlog
