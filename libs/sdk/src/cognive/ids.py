@@ -8,12 +8,15 @@ bits per millisecond). Python 3.14 has `uuid.uuid7`."""
 
 import os
 import time
-import uuid
+
+# Version 7 in bits 76-79 and the RFC 9562 variant (0b10) in bits 62-63.
+_KEEP = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
+_SET = (0x7 << 76) | (0x2 << 62)
 
 
 def time_ordered_id() -> str:
-    millis = (time.time_ns() // 1_000_000).to_bytes(6, "big")
-    bits = int.from_bytes(millis + os.urandom(10), "big")
-    bits = (bits & ~(0xF << 76)) | (0x7 << 76)  # version 7
-    bits = (bits & ~(0x3 << 62)) | (0x2 << 62)  # RFC 9562 variant
-    return str(uuid.UUID(int=bits))
+    # Formatted from the integer: `str(uuid.UUID(int=...))` was half the cost of an id
+    # (4.1 µs against 2.4 µs), and an agent makes two for every call it logs.
+    bits = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
+    h = "%032x" % (bits & _KEEP | _SET)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
