@@ -367,3 +367,75 @@ async def test_a_chunk_settles_in_one_call_newest_version_wins(budget: Budget) -
     # An older version settled later changes nothing.
     await store.settle([], [CounterValue(pid, period_key, DOLLAR, 1, 60)])
     assert int(await store.redis.hget(store.counter_key(pid, period_key), "spent")) == 3 * DOLLAR
+
+
+async def test_the_projection_settles_each_counters_newest_record_of_a_chunk(
+    budget: Budget,
+) -> None:
+    """Records of one counter in one chunk, in log order and out of it: the projection
+    sends the newest version's total (from the records as the handler writes them), with
+    the period's TTL, and releases each record's reservation."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from cognive_budget.domain.spend import SPEND_APPLIED, CounterChange, SpendApplied
+    from cognive_budget.projections.redis_counters import RedisCountersProjection
+    from cognive_runtime.eventlog import RecordedEvent
+
+    key = await budget.key("cx", ["budget:check"])
+    policy = await hard_budget(budget, 10 * DOLLAR)
+    reserved = await check(budget, key, estimated_cost_micros=DOLLAR)
+    assert reserved.status_code == 200, reserved.text
+    store = budget.state.store
+    pid = policy["policy_id"]
+    counter_keys = [k async for k in store.redis.scan_iter(match=f"{store.prefix}c:{pid}:*")]
+    period_key = counter_keys[0].decode().removeprefix(f"{store.prefix}c:{pid}:")
+    now = datetime.now(UTC)
+    period_end = now + timedelta(days=1)
+
+    def record(position: int, version: int, spent: int, reservation: str | None) -> Any:
+        applied = SpendApplied(
+            call_id=f"call-{version}",
+            source="priced",
+            amount_micros=DOLLAR,
+            reservation_id=reservation,
+            agent_id="bot-1",
+            team_id="cx",
+            run_id=None,
+            model="gpt-4o",
+            occurred_at=now,
+            counters=[
+                CounterChange(
+                    policy_id=pid,
+                    period_key=period_key,
+                    period_start=now - timedelta(hours=1),
+                    period_end=period_end,
+                    spent_micros=spent,
+                    version=version,
+                )
+            ],
+        )
+        return RecordedEvent(
+            global_position=position,
+            tx_id=position,
+            stream_id=f"call-{version}",
+            stream_version=1,
+            event_id=uuid.uuid4(),
+            type=SPEND_APPLIED,
+            data_json=applied.model_dump_json(),
+            metadata_json="{}",
+            recorded_at=now,
+        )
+
+    chunk = [
+        record(1, 1, DOLLAR, None),
+        record(2, 3, 3 * DOLLAR, reserved.json()["reservation_id"]),
+        record(3, 2, 2 * DOLLAR, None),
+    ]
+    async with budget.state.pool.acquire() as conn:
+        await RedisCountersProjection(store).apply(conn, chunk, {})
+    counter = await store.redis.hgetall(store.counter_key(pid, period_key))
+    assert int(counter[b"spent"]) == 3 * DOLLAR and int(counter[b"ver"]) == 3
+    assert int(counter[b"reserved"]) == 0  # the reservation of record 2 is released
+    ttl = await store.redis.ttl(store.counter_key(pid, period_key))
+    assert 2 * 86_400 - 120 < ttl <= 2 * 86_400  # the period's end plus a day
