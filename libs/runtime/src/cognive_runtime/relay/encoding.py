@@ -8,7 +8,6 @@ the same `CloudEvent` as `cognive_contracts` would build."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC
 from json.encoder import encode_basestring
@@ -51,7 +50,7 @@ class EventEncoder:
     def event_json(self, event: RecordedEvent) -> str:
         extensions = ""
         if event.metadata_json not in _EMPTY_METADATA:
-            metadata = json.loads(event.metadata_json)
+            metadata = event.metadata  # orjson, 3-4x the stdlib's decode
             for key in _EXTENSIONS:
                 value = metadata.get(key)
                 if isinstance(value, str):
