@@ -92,6 +92,14 @@ def render(title: str, rows: list[Row]) -> None:
     Console().print(table)
 
 
+def _ratio(ratio: float | None) -> str:
+    """Two decimals, or two significant digits below 0.1: the end-to-end ratio is ~0.01,
+    and "0.01" hid a difference of a third between two runs."""
+    if ratio is None:
+        return ""
+    return f"{ratio:.2f}" if ratio >= 0.1 else f"{ratio:.2g}"
+
+
 def write_section(section: str, intro: str, rows: list[Row]) -> None:
     """Replace (or add) this benchmark's section in docs/benchmarks.md."""
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -109,7 +117,7 @@ def write_section(section: str, intro: str, rows: list[Row]) -> None:
         lines.append(
             f"| {r.name} | {r.ours:,.0f} {r.unit} | {r.baseline_name} | "
             f"{'' if r.baseline is None else f'{r.baseline:,.0f} {r.unit}'} | "
-            f"{'' if r.ratio is None else f'{r.ratio:.2f}'} | {r.target} |"
+            f"{_ratio(r.ratio)} | {r.target} |"
         )
     block = "\n".join(lines) + "\n"
     text = (
