@@ -129,10 +129,6 @@ async def test_runs_projection_and_rebuild_agree(schemas: SchemaFactory) -> None
     assert run["input_tokens"] == 100
     assert run["tags"] == ["x"]
     assert run["team_id"] == "team-a"
-    kinds = await schema.pool.fetch(
-        "SELECT kind FROM run_items WHERE run_id = 'r1' ORDER BY occurred_at, seq"
-    )
-    assert [k["kind"] for k in kinds] == ["step", "llm_call", "tool_call"]
     report = await verify(schema.pool, RunsProjection())
     assert report.differing_rows == 0
 
@@ -209,7 +205,9 @@ async def test_run_items_written_with_a_json_copy_migrate_to_point_at_the_log(
             for e in logged
         ],
     )
-    applied = await schema.migrate(load_migrations("ingest", MIGRATIONS))
+    applied = await schema.migrate(
+        [m for m in load_migrations("ingest", MIGRATIONS) if m.version < 3]
+    )
     assert [m.version for m in applied] == [2]
     rows = await schema.pool.fetch(
         "SELECT i.event_id = e.event_id AS same FROM run_items i"
@@ -222,3 +220,7 @@ async def test_run_items_written_with_a_json_copy_migrate_to_point_at_the_log(
         schema.name,
     )
     assert "data" not in {c["column_name"] for c in columns}
+    # Migration 0003: the items are the run's stream in the log; the table goes.
+    applied = await schema.migrate(load_migrations("ingest", MIGRATIONS))
+    assert [m.version for m in applied] == [3]
+    assert await schema.pool.fetchval("SELECT to_regclass('run_items')") is None

@@ -95,6 +95,37 @@ async def test_run_detail_in_order_and_team_isolation(ingest: Ingest) -> None:
     assert other.status_code == missing.status_code == 404
 
 
+async def test_run_detail_items_are_the_runs_stream_in_time_order(ingest: Ingest) -> None:
+    """The items come from the run's stream in the log, ordered by when they happened (then
+    by their place in the stream), whatever order they were sent in; another run's events
+    and the run's start and end are not items."""
+    key = await ingest.issue_key(["events:write", "read"], team_id="team-a")
+    batches = [
+        [run_started("ro", "agent-a", 0), llm_call("ro", "agent-a", 5)],
+        [step("ro", "agent-a", 2), llm_call("other", "agent-a", 3)],
+        [tool_call("ro", "agent-a", 4), llm_call("ro", "agent-a", 1)],
+        [run_ended("ro", "agent-a", 6, "success")],
+    ]
+    for events in batches:
+        assert (await post(ingest, key, {"events": events})).status_code == 202
+
+    async def ended() -> bool:
+        status = await ingest.pool.fetchval("SELECT status FROM runs WHERE run_id = 'ro'")
+        return bool(status == "success")
+
+    await wait_until(ended, timeout=20, message="run projected")
+    run = (await ingest.client.get("/v1/runs/ro", headers=bearer(key))).json()
+    items = sorted(
+        (item["occurred_at"], kind, item["seq"])
+        for kind in ("steps", "llm_calls", "tool_calls")
+        for item in run[kind]
+    )
+    assert [kind for _, kind, _ in items] == ["llm_calls", "steps", "tool_calls", "llm_calls"]
+    assert [seq for _, _, seq in items] == [5, 3, 4, 2]  # place in the run's stream
+    assert [c["seq"] for c in run["llm_calls"]] == [5, 2]  # in time order, not sent order
+    assert (run["llm_call_count"], run["step_count"], run["tool_call_count"]) == (2, 1, 1)
+
+
 async def test_people_see_their_teams(ingest: Ingest) -> None:
     await seed_runs(ingest)
     viewer_a = ingest.token([("team-a", "viewer")])

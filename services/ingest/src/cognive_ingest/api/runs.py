@@ -18,6 +18,7 @@ from cognive_contracts.http.ingest import (
 )
 from cognive_ingest.api.access import can_read, readable_teams
 from cognive_ingest.api.deps import Reader, State
+from cognive_ingest.domain.telemetry import KIND_OF_TYPE, run_stream
 from cognive_runtime.http.cursor import bad_cursor, decode_cursor, encode_cursor
 from cognive_runtime.problems import ProblemError, problem_type
 
@@ -26,6 +27,11 @@ router = APIRouter(tags=["runs"])
 _COLUMNS = """run_id, agent_id, team_id, api_key_id, name, parent_run_id, status, error,
     started_at, ended_at, duration_ms, first_event_at, last_event_at, metadata, tags,
     step_count, llm_call_count, tool_call_count, input_tokens, output_tokens"""
+
+
+_ITEM_TYPES = [t for t, kind in KIND_OF_TYPE.items() if kind in ("step", "llm_call", "tool_call")]
+_ITEMS = """SELECT stream_version, type, event_id, data FROM events
+    WHERE stream_id = $1 AND type = ANY($2::text[]) ORDER BY stream_version"""
 
 
 def _summary(row: Any) -> dict[str, Any]:
@@ -106,24 +112,30 @@ async def get_run(run_id: str, principal: Reader, state: State) -> RunDetail:
                 detail=f"no run {run_id}",
                 type=problem_type("not-found"),
             )
-        # The items' JSON is their events' in the log (run_items keeps no copy).
-        items = await conn.fetch(
-            "SELECT i.seq, i.kind, i.event_id, i.occurred_at, e.data"
-            " FROM run_items i JOIN events e ON e.global_position = i.position"
-            " WHERE i.run_id = $1 ORDER BY i.occurred_at, i.seq",
-            run_id,
-        )
+        # A run's items are the events of its stream in ingest's own log (migration 0003):
+        # the log is append-only and indexed by (stream_id, stream_version), so no read
+        # model keeps a second list of them.
+        rows = await conn.fetch(_ITEMS, run_stream(run_id), _ITEM_TYPES)
+    items = sorted(
+        (
+            (
+                KIND_OF_TYPE[r["type"]],
+                {
+                    **r["data"],
+                    "seq": r["stream_version"],
+                    "event_id": r["event_id"],
+                    "occurred_at": datetime.fromisoformat(r["data"]["occurred_at"]),
+                },
+            )
+            for r in rows
+        ),
+        key=lambda item: (item[1]["occurred_at"], item[1]["seq"]),
+    )
     detail: dict[str, Any] = {**_summary(row), "steps": [], "llm_calls": [], "tool_calls": []}
-    for item in items:
-        fields = {
-            **item["data"],
-            "seq": item["seq"],
-            "event_id": item["event_id"],
-            "occurred_at": item["occurred_at"],
-        }
-        if item["kind"] == "step":
+    for kind, fields in items:
+        if kind == "step":
             detail["steps"].append(StepOut.model_validate(fields))
-        elif item["kind"] == "llm_call":
+        elif kind == "llm_call":
             detail["llm_calls"].append(LlmCallOut.model_validate(fields))
         else:
             detail["tool_calls"].append(ToolCallOut.model_validate(fields))

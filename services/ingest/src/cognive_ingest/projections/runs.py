@@ -1,7 +1,8 @@
 """Runs with their steps, LLM calls and tool calls: a projection of the telemetry events.
 
-A chunk is folded per run in memory and written with two statements (items, then one
-upsert of every touched run), so the projection keeps up with ingest's write rate. Events
+A chunk is folded per run in memory and written with one upsert of every touched run, so
+the projection keeps up with ingest's write rate. A run's steps and calls are not copied:
+they are its stream in ingest's log (`GET /v1/runs/{id}` reads them there). Events
 may arrive in any order: a call before its run's start creates the run as ``running``,
 and a start arriving later fills in its name and metadata without touching the status."""
 
@@ -102,25 +103,16 @@ ON CONFLICT (run_id) DO UPDATE SET
     output_tokens = r.output_tokens + excluded.output_tokens
 """
 
-# An item points at its event in the log (migration 0002): the run detail reads the JSON
-# from there, so the projection writes no second copy of it.
-_INSERT_ITEMS = """
-INSERT INTO {items} (run_id, seq, kind, event_id, occurred_at, position)
-SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::uuid[], $5::timestamptz[],
-    $6::bigint[])
-"""
-
 
 class RunsProjection:
     name = "runs"
-    tables = ("runs", "run_items")
+    tables = ("runs",)
     types: frozenset[str] | None = TELEMETRY_TYPES
 
     async def apply(
         self, conn: asyncpg.Connection, events: Sequence[RecordedEvent], tables: TableNames
     ) -> None:
         runs: dict[str, _RunDelta] = {}
-        items: tuple[list[Any], ...] = ([], [], [], [], [], [])
         for event in events:
             kind = KIND_OF_TYPE[event.type]
             data = event.data
@@ -136,22 +128,6 @@ class RunsProjection:
                     last_event_at=occurred_at,
                 )
             delta.add(kind, data, occurred_at)
-            if kind in _ITEM_KINDS:
-                for column, value in zip(
-                    items,
-                    (
-                        run_id,
-                        event.stream_version,
-                        kind,
-                        event.event_id,
-                        occurred_at,
-                        event.global_position,
-                    ),
-                    strict=True,
-                ):
-                    column.append(value)
-        if items[0]:
-            await conn.execute(_INSERT_ITEMS.format(items=tables["run_items"]), *items)
         await conn.execute(_UPSERT_RUNS.format(runs=tables["runs"]), *_run_columns(runs))
 
 
