@@ -18,7 +18,7 @@ from cognive_contracts.http.ingest import (
 )
 from cognive_ingest.api.access import can_read, readable_teams
 from cognive_ingest.api.deps import Reader, State
-from cognive_ingest.domain.telemetry import KIND_OF_TYPE, run_stream
+from cognive_ingest.domain.telemetry import ITEM_TYPES, KIND_OF_TYPE, run_stream
 from cognive_runtime.http.cursor import bad_cursor, decode_cursor, encode_cursor
 from cognive_runtime.problems import ProblemError, problem_type
 
@@ -29,7 +29,6 @@ _COLUMNS = """run_id, agent_id, team_id, api_key_id, name, parent_run_id, status
     step_count, llm_call_count, tool_call_count, input_tokens, output_tokens"""
 
 
-_ITEM_TYPES = [t for t, kind in KIND_OF_TYPE.items() if kind in ("step", "llm_call", "tool_call")]
 _ITEMS = """SELECT stream_version, type, event_id, data FROM events
     WHERE stream_id = $1 AND type = ANY($2::text[]) ORDER BY stream_version"""
 
@@ -115,7 +114,7 @@ async def get_run(run_id: str, principal: Reader, state: State) -> RunDetail:
         # A run's items are the events of its stream in ingest's own log (migration 0003):
         # the log is append-only and indexed by (stream_id, stream_version), so no read
         # model keeps a second list of them.
-        rows = await conn.fetch(_ITEMS, run_stream(run_id), _ITEM_TYPES)
+        rows = await conn.fetch(_ITEMS, run_stream(run_id), sorted(ITEM_TYPES))
     items = sorted(
         (
             (

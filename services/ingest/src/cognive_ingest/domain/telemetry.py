@@ -30,6 +30,9 @@ KIND_OF_TYPE: Final[dict[str, EventKind]] = {t: k for k, t in EVENT_TYPES.items(
 
 TELEMETRY_TYPES: Final = frozenset(EVENT_TYPES.values())
 CALL_TYPES: Final = frozenset({LlmCallRecordedV1.event_type, ToolCallRecordedV1.event_type})
+# A run's items: what its detail lists and its counts count (not its start and end).
+ITEM_KINDS: Final[frozenset[EventKind]] = frozenset({"step", "llm_call", "tool_call"})
+ITEM_TYPES: Final = frozenset(EVENT_TYPES[kind] for kind in ITEM_KINDS)
 
 
 def run_stream(run_id: str) -> str:

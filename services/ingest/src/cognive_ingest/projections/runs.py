@@ -12,15 +12,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final
+from typing import Any
 
 import asyncpg
 
-from cognive_ingest.domain.telemetry import KIND_OF_TYPE, TELEMETRY_TYPES
+from cognive_ingest.domain.telemetry import ITEM_KINDS, KIND_OF_TYPE, TELEMETRY_TYPES
 from cognive_runtime.eventlog import RecordedEvent
 from cognive_runtime.projections import TableNames
-
-_ITEM_KINDS: Final = frozenset({"step", "llm_call", "tool_call"})
 
 
 @dataclass(slots=True)
@@ -39,7 +37,7 @@ class _RunDelta:
     error: str | None = None
     ended_at: datetime | None = None
     duration_ms: int | None = None
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_ITEM_KINDS, 0))
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ITEM_KINDS, 0))
     input_tokens: int = 0
     output_tokens: int = 0
 
