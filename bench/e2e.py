@@ -31,6 +31,7 @@ import httpx
 from _common import AMQP_URL, PG_DSN, Row, cleanup, percentile, render, write_section
 
 from cognive.ids import time_ordered_id
+from cognive_runtime.amqp.content_encoding import IDENTITY, ZSTD, encode_body
 
 HERE = Path(__file__).resolve().parent
 BATCH = 100
@@ -186,11 +187,12 @@ def infra_cpu_seconds() -> dict[str, float]:
     return totals
 
 
-async def broker_baseline(prefix: str, messages: int) -> float:
-    """aio-pika confirmed publish + consume of the same body, events/s."""
+async def broker_baseline(prefix: str, messages: int, encoding: str) -> float:
+    """aio-pika confirmed publish + consume of the same body, encoded as the relay encodes
+    its messages (`encoding`), events/s."""
     import aio_pika
 
-    body = batch_body(0, ["agent"])
+    body, content_encoding = encode_body(batch_body(0, ["agent"]), encoding)
     connection = await aio_pika.connect_robust(AMQP_URL)
     channel = await connection.channel(publisher_confirms=True)
     queue = await channel.declare_queue(
@@ -214,7 +216,11 @@ async def broker_baseline(prefix: str, messages: int) -> float:
     await asyncio.gather(
         *(
             channel.default_exchange.publish(
-                aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+                aio_pika.Message(
+                    body,
+                    content_encoding=content_encoding,
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                ),
                 routing_key=queue.name,
             )
             for _ in range(messages)
@@ -229,12 +235,14 @@ async def broker_baseline(prefix: str, messages: int) -> float:
     return messages * BATCH / elapsed
 
 
-async def broker_baselines(prefix: str, messages: int = 1000, runs: int = 3) -> list[float]:
+async def broker_baselines(
+    prefix: str, encoding: str = ZSTD, messages: int = 1000, runs: int = 3
+) -> list[float]:
     """The baseline on the idle machine, before the stack starts. Measured after the steps,
     it shared the cores with services that could still be draining the last step's backlog.
     A run of 300 messages took ~0.15 s, too short to be steady: longer runs, and their
     median."""
-    return [await broker_baseline(prefix, messages) for _ in range(runs)]
+    return [await broker_baseline(prefix, messages, encoding) for _ in range(runs)]
 
 
 # The logs this benchmark reads back after each step, and the event type it reads of each.
@@ -397,7 +405,12 @@ def start_profilers(
     ]
 
 
-async def main(rates: list[float], seconds: float, profile_dir: Path | None = None) -> None:
+async def main(
+    rates: list[float],
+    seconds: float,
+    profile_dir: Path | None = None,
+    relay_encoding: str = ZSTD,
+) -> None:
     from cognive_runtime.testing.stack import Stack
 
     tag = secrets.token_hex(3)
@@ -407,7 +420,12 @@ async def main(rates: list[float], seconds: float, profile_dir: Path | None = No
         redis_prefix=f"bench{tag}:",
         log_dir=Path(tempfile.mkdtemp(prefix="bench-e2e-")),
         extra={
-            s: {"LOG_LEVEL": "WARNING", "RATE_LIMIT_PER_KEY_PER_S": "100000", "DB_POOL_MAX": "6"}
+            s: {
+                "LOG_LEVEL": "WARNING",
+                "RATE_LIMIT_PER_KEY_PER_S": "100000",
+                "DB_POOL_MAX": "6",
+                "RELAY_CONTENT_ENCODING": relay_encoding,
+            }
             for s in ("ingest", "cost", "budget", "registry", "notification")
         },
     )
@@ -415,7 +433,10 @@ async def main(rates: list[float], seconds: float, profile_dir: Path | None = No
     series: dict[str, list[tuple[float, float]]] = {}
     load_before = os.getloadavg()[0]
     reference = reference_ms()
+    # The denominator sends what the relay sends (zstd, ADR 0018); the plain body, as runs
+    # before that measured it, is reported beside it so that ratios stay comparable.
     baselines = await broker_baselines(f"bench{tag}.")
+    plain_baselines = await broker_baselines(f"bench{tag}.", IDENTITY)
     baseline = statistics.median(baselines)
     try:
         await stack.start()
@@ -522,7 +543,7 @@ async def main(rates: list[float], seconds: float, profile_dir: Path | None = No
             "sustained with bounded lag and p99 < 1 s",
             "events/s",
             best,
-            "aio-pika confirmed publish + consume, same body",
+            "aio-pika confirmed publish + consume, same body, zstd",
             baseline,
             ">= 3,000 events/s (aim 10,000)",
         ),
@@ -555,8 +576,8 @@ async def main(rates: list[float], seconds: float, profile_dir: Path | None = No
                 Row(f"    hop {label}: p99 (p50 {p50 * 1000:,.0f} ms)", "ms", p99 * 1000, "", None)
             )
     render("cognive end to end", rows)
-    if profile_dir is not None:
-        return  # sampled numbers are not the ones to publish
+    if profile_dir is not None or relay_encoding != ZSTD:
+        return  # sampled numbers, or a comparison's other arm, are not the ones to publish
     plot(series, HERE.parent / "docs" / "e2e-lag.png")
     write_section(
         "End to end (bench/e2e.py)",
@@ -567,12 +588,16 @@ async def main(rates: list[float], seconds: float, profile_dir: Path | None = No
         "bounded = the ledger caught up within 10 s after the load stopped. CPU = each "
         "service process's CPU seconds per wall second (1.0 = one core) during the step. "
         "Baseline: aio-pika confirmed publish and consume of the same "
-        f"{BATCH}-event body on a quorum queue, on the idle machine before the stack starts, "
-        "median of 3 runs of 1,000 messages ("
+        f"{BATCH}-event body on a quorum queue, zstd-compressed as the relay sends its "
+        "messages, on the idle machine before the stack starts, median of 3 runs of 1,000 "
+        "messages ("
         + ", ".join(f"{b:,.0f}" for b in baselines)
-        + " events/s). Load average at start / end: "
-        f"{load_before:.1f} / {os.getloadavg()[0]:.1f}. CPU includes Postgres, RabbitMQ, Redis "
-        "and the load generator, which share the 2 cores. "
+        + " events/s; the body uncompressed, as runs before ADR 0018 measured it: "
+        + ", ".join(f"{b:,.0f}" for b in plain_baselines)
+        + f" events/s, ratio {best / statistics.median(plain_baselines):.2g}). "
+        f"Load average at start / end: {load_before:.1f} / {os.getloadavg()[0]:.1f}. "
+        "CPU includes Postgres, RabbitMQ, Redis and the load generator, which share the "
+        "2 cores. "
         "Lag over time: ![lag over time](e2e-lag.png).",
         rows,
     )
@@ -590,8 +615,21 @@ if __name__ == "__main__":
     parser.add_argument(
         "--profile", type=Path, default=None, help="write py-spy stacks of each service here"
     )
+    parser.add_argument(
+        "--relay-encoding",
+        choices=(ZSTD, IDENTITY),
+        default=ZSTD,
+        help="the services' relay_content_encoding (identity: the A/B arm; not published)",
+    )
     args = parser.parse_args()
     if args.profile and not shutil.which(os.environ.get("PY_SPY", "py-spy")):
         parser.error("--profile needs py-spy (pip install py-spy, or PY_SPY=/path/to/py-spy)")
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    asyncio.run(main([float(r) for r in args.rates.split(",")], args.seconds, args.profile))
+    asyncio.run(
+        main(
+            [float(r) for r in args.rates.split(",")],
+            args.seconds,
+            args.profile,
+            args.relay_encoding,
+        )
+    )

@@ -12,7 +12,12 @@ from typing import Any
 
 import yaml
 
-from cognive_contracts.envelope import CONTENT_TYPE_BATCH, CONTENT_TYPE_SINGLE, CloudEvent
+from cognive_contracts.envelope import (
+    CONTENT_ENCODING_ZSTD,
+    CONTENT_TYPE_BATCH,
+    CONTENT_TYPE_SINGLE,
+    CloudEvent,
+)
 from cognive_contracts.events import EVENT_MODELS
 from cognive_contracts.schema_export import STATUS_KEY, TYPE_KEY
 from cognive_contracts.topology import QueueSpec, TopologyManifest, load_manifest
@@ -59,7 +64,10 @@ def _message(routing_key: str, schemas: dict[str, Any]) -> dict[str, Any]:
                 },
             ]
         },
-        "bindings": {"amqp": {"contentEncoding": "utf-8", "messageType": routing_key}},
+        # What relays send; a message without the property (a replayed event) is plain.
+        "bindings": {
+            "amqp": {"contentEncoding": CONTENT_ENCODING_ZSTD, "messageType": routing_key}
+        },
         STATUS_KEY: model.contract_status,
         TYPE_KEY: routing_key,
     }

@@ -29,6 +29,9 @@ from pydantic import (
 
 CONTENT_TYPE_SINGLE = "application/cloudevents+json"
 CONTENT_TYPE_BATCH = "application/cloudevents-batch+json"
+# The AMQP `content-encoding` a relay compresses its message bodies with (ADR 0018); a body
+# without one is plain JSON. Consumers read both.
+CONTENT_ENCODING_ZSTD = "zstd"
 TYPE_PREFIX = "cognive."
 DATASCHEMA_BASE = "https://schemas.cognive.dev/events/"
 

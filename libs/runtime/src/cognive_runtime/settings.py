@@ -7,6 +7,7 @@ tests and the demo work on a machine that runs Postgres, RabbitMQ and Redis on l
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,6 +41,9 @@ class ServiceSettings(BaseSettings):
     relay_page_size: int = Field(default=5_000, ge=1)
     relay_max_in_flight: int = Field(default=64, ge=1)
     relay_idle_poll_s: float = 0.05
+    # What the relay's message bodies are encoded with (ADR 0018). Consumers read both, so
+    # "identity" is only for a consumer outside Cognive that cannot read zstd.
+    relay_content_encoding: Literal["zstd", "identity"] = "zstd"
 
     redis_url: SecretStr = SecretStr("redis://127.0.0.1:6379/0")
     redis_prefix: str = ""

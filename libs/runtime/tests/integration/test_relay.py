@@ -19,6 +19,7 @@ from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 
 from cognive_contracts.envelope import CONTENT_TYPE_BATCH, CONTENT_TYPE_SINGLE, CloudEvent, decode
 from cognive_contracts.topology import TopologyManifest
+from cognive_runtime.amqp.content_encoding import decode_body
 from cognive_runtime.eventlog import (
     NewEvent,
     Position,
@@ -43,7 +44,8 @@ class Observed:
     messages: list[tuple[AbstractIncomingMessage, list[CloudEvent]]] = field(default_factory=list)
 
     def on_message(self, message: AbstractIncomingMessage) -> None:
-        self.messages.append((message, decode(message.body, message.content_type or "")))
+        body = decode_body(message.body, message.content_encoding)
+        self.messages.append((message, decode(body, message.content_type or "")))
 
     @property
     def events(self) -> list[CloudEvent]:
@@ -108,7 +110,12 @@ async def log_positions(schema: TestSchema) -> list[tuple[str, int, str]]:
     return [(r[0], r[1], r[2]) for r in rows]
 
 
-def check_published(observed: Observed, log: list[tuple[str, int, str]], per_message: int) -> None:
+def check_published(
+    observed: Observed,
+    log: list[tuple[str, int, str]],
+    per_message: int,
+    encoding: str = "zstd",
+) -> None:
     order = {pos: index for index, (_id, pos, _s) in enumerate(log)}
     for message, events in observed.messages:
         types = {e.type for e in events}
@@ -120,6 +127,12 @@ def check_published(observed: Observed, log: list[tuple[str, int, str]], per_mes
         assert len(events) <= per_message
         expected_type = CONTENT_TYPE_SINGLE if len(events) == 1 else CONTENT_TYPE_BATCH
         assert message.content_type == expected_type
+        if encoding == "identity":
+            assert message.content_encoding is None
+            assert message.body.startswith((b"{", b"["))
+        else:
+            assert message.content_encoding == encoding
+            assert len(message.body) < len(decode_body(message.body, encoding))
         assert (message.headers or {}).get("traceparent") == events[0].traceparent
         # Consecutive in the log: no event of another type was skipped over.
         indexes = [order[e.sequence or 0] for e in events]
@@ -137,6 +150,7 @@ def relay_for(
     connection: AbstractRobustConnection,
     topology: TopologyManifest,
     per_message: int,
+    encoding: str = "zstd",
 ) -> Relay:
     return Relay(
         pool=schema.pool,
@@ -147,10 +161,14 @@ def relay_for(
         page_size=250,
         max_in_flight=8,
         idle_poll_s=0.02,
+        content_encoding=encoding,
     )
 
 
-@pytest.mark.parametrize(("per_message", "count"), [(1, 700), (100, 4_000)])
+@pytest.mark.parametrize(
+    ("per_message", "count", "encoding"),
+    [(1, 700, "zstd"), (100, 4_000, "zstd"), (100, 1_000, "identity")],
+)
 async def test_everything_arrives_once_in_order(
     schemas: SchemaFactory,
     amqp_connection: AbstractRobustConnection,
@@ -158,10 +176,11 @@ async def test_everything_arrives_once_in_order(
     observed: Observed,
     per_message: int,
     count: int,
+    encoding: str,
 ) -> None:
     schema = await schemas.create("relay")
     await append_log(schema, count // 2)
-    relay = relay_for(schema, amqp_connection, topology, per_message)
+    relay = relay_for(schema, amqp_connection, topology, per_message, encoding)
     stop = asyncio.Event()
     task = asyncio.create_task(relay.run(stop))
     try:
@@ -176,7 +195,7 @@ async def test_everything_arrives_once_in_order(
     log = await log_positions(schema)
     assert len(observed.events) == count
     assert observed.distinct_ids() == {event_id for event_id, _p, _s in log}
-    check_published(observed, log, per_message)
+    check_published(observed, log, per_message, encoding)
     if per_message > 1:
         assert any(len(events) > 1 for _m, events in observed.messages)
     assert await load_checkpoint(schema.pool, CHECKPOINT) == await head_position(schema.pool)

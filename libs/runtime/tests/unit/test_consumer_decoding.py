@@ -19,6 +19,7 @@ from cognive_contracts.envelope import (
     encode_single,
 )
 from cognive_contracts.events.base import EventPayload
+from cognive_runtime.amqp.content_encoding import ZSTD, encode_body
 from cognive_runtime.consumer.decoding import Reason, decode_message, item_poison
 
 pytestmark = pytest.mark.unit
@@ -66,6 +67,29 @@ def test_valid_batch_is_all_items_in_order() -> None:
     assert [i.inbound.event_id for i in out.items] == [e.id for e in events]
     assert [i.inbound.payload.size for i in out.items] == [0, 1, 2, 3, 4]
     assert {i.routing_key for i in out.items} == {KEY}
+
+
+@TYPED_OR_NOT
+def test_a_zstd_batch_decodes_as_the_plain_one(typed: str | None) -> None:
+    events = [event({"widget": f"w{i}", "size": i}) for i in range(5)]
+    body, encoding = encode_body(encode_batch(events), ZSTD)
+    out = decode_message(body, CONTENT_TYPE_BATCH, MODELS, typed, content_encoding=encoding)
+    assert out.poison == []
+    assert [i.inbound.event_id for i in out.items] == [e.id for e in events]
+    # A refused item's DLQ copy is cut from the plain body, readable without zstd.
+    poison = item_poison(out.items[2], Reason.DOMAIN_REJECTED, "no")
+    assert poison.content_encoding is None
+    assert json.loads(poison.body)["id"] == str(events[2].id)
+
+
+def test_a_body_that_cannot_be_decompressed_is_poison_as_it_came() -> None:
+    body = encode_body(encode_batch([event()]), ZSTD)[0][:-3]
+    out = decode_message(body, CONTENT_TYPE_BATCH, MODELS, KEY, content_encoding=ZSTD)
+    assert out.items == []
+    [poison] = out.poison
+    assert poison.reason == Reason.INVALID_ENCODING
+    assert (poison.body, poison.content_encoding) == (body, ZSTD)
+    assert "zstd" in poison.detail
 
 
 def test_single_event_with_content_type_parameters() -> None:

@@ -25,6 +25,7 @@ from cognive_contracts.envelope import (
 from cognive_contracts.events.budget import BudgetPolicyDefinedV1
 from cognive_contracts.events.registry import ApiKeyIssuedV1
 from cognive_contracts.topology import TopologyManifest
+from cognive_runtime.amqp.content_encoding import decode_body
 from cognive_runtime.auth import ApiKeyStore
 from cognive_runtime.consumer import Inbound
 from cognive_runtime.testing import SchemaFactory, wait_until
@@ -71,7 +72,8 @@ async def test_relay_publishes_key_events_that_another_service_accepts(
     async def fetch() -> bool:
         message = await queue.get(no_ack=True, fail=False)
         if message is not None:
-            received.extend(decode(message.body, message.content_type or ""))
+            body = decode_body(message.body, message.content_encoding)
+            received.extend(decode(body, message.content_type or ""))
         return bool(received)
 
     await wait_until(fetch, timeout=15, message="registry.api_key.issued.v1 published")

@@ -266,8 +266,10 @@ def service_app(name: str) -> typer.Typer:
             {
                 "headers": headers,
                 "content_type": e.content_type,
+                "content_encoding": e.content_encoding,
+                # Only a body that could not be decompressed keeps an encoding: bytes.
                 "body": json.loads(e.body)
-                if e.body.strip()[:1] in (b"{", b"[")
+                if e.content_encoding is None and e.body.strip()[:1] in (b"{", b"[")
                 else e.body.decode(errors="replace"),
             }
         )

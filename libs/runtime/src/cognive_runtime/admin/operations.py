@@ -185,6 +185,7 @@ class DlqEntry:
     body: bytes
     content_type: str | None
     headers: dict[str, Any]
+    content_encoding: str | None = None
 
 
 def _text(value: Any) -> str | None:
@@ -212,6 +213,7 @@ async def dlq_entries(h: Handles, limit: int = 1000) -> list[DlqEntry]:
                 body=message.body,
                 content_type=message.content_type,
                 headers=headers,
+                content_encoding=message.content_encoding,
             )
         )
     return found
@@ -240,6 +242,7 @@ async def dlq_redrive(h: Handles, event_ids: Sequence[str] | None) -> int:
                     aio_pika.Message(
                         message.body,
                         content_type=message.content_type,
+                        content_encoding=message.content_encoding,
                         message_id=message.message_id or str(uuid.uuid4()),
                         type=message.type,
                         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,

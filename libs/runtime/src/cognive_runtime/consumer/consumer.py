@@ -215,7 +215,13 @@ class Consumer:
     def _decode(self, message: AbstractIncomingMessage) -> _Message:
         routing_key = message.routing_key or ""
         typed = routing_key if routing_key in self._typed else None
-        decoded = decode_message(message.body, message.content_type or "", self._models, typed)
+        decoded = decode_message(
+            message.body,
+            message.content_type or "",
+            self._models,
+            typed,
+            content_encoding=message.content_encoding,
+        )
         return _Message(message, decoded, routing_key)
 
     async def _handle(

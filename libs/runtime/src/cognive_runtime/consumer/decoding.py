@@ -29,6 +29,7 @@ from cognive_contracts.envelope import (
     validate_items,
 )
 from cognive_contracts.events.base import EventPayload
+from cognive_runtime.amqp.content_encoding import ContentEncodingError, decode_body
 from cognive_runtime.consumer.types import Inbound
 
 # Detail strings go into AMQP headers and logs: long pydantic reports are cut.
@@ -36,6 +37,7 @@ DETAIL_LIMIT = 1_000
 
 
 class Reason(StrEnum):
+    INVALID_ENCODING = "invalid_encoding"
     INVALID_JSON = "invalid_json"
     INVALID_ENVELOPE = "invalid_envelope"
     UNKNOWN_TYPE = "unknown_type"
@@ -59,7 +61,8 @@ class Item:
 @dataclass(frozen=True, slots=True)
 class PoisonItem:
     """What goes to the DLQ: the offending item alone (or the whole body when it cannot be
-    read at all), with the reason."""
+    read at all), with the reason. Only a body that could not be decompressed keeps its
+    `content_encoding`: every other copy is plain JSON."""
 
     reason: Reason
     detail: str
@@ -67,6 +70,7 @@ class PoisonItem:
     content_type: str
     event_id: str | None = None
     event_type: str | None = None
+    content_encoding: str | None = None
 
 
 @dataclass(slots=True)
@@ -183,11 +187,24 @@ def decode_message(
     content_type: str,
     models: Mapping[str, type[EventPayload]],
     typed: str | None = None,
+    content_encoding: str | None = None,
 ) -> Decoded:
     """Classify every item of one message. `models` maps the routing keys this consumer
     handles to their payload models; any other type is poison (`unknown_type`). `typed`:
     the routing key the message came with, when its handler takes typed envelopes; the
-    one-pass read is tried for it first."""
+    one-pass read is tried for it first. `content_encoding`: the message's property (a
+    relay compresses with zstd)."""
+    try:
+        body = decode_body(body, content_encoding)
+    except ContentEncodingError as exc:
+        poison = PoisonItem(
+            reason=Reason.INVALID_ENCODING,
+            detail=truncate(str(exc)),
+            body=body,
+            content_type=content_type or "application/octet-stream",
+            content_encoding=content_encoding,
+        )
+        return Decoded(poison=[poison])
     model = models.get(typed) if typed else None
     if typed and model is not None:
         decoded = _decode_typed(body, content_type, typed, model)

@@ -73,6 +73,7 @@ def poison_message(
     return aio_pika.Message(
         item.body,
         content_type=item.content_type,
+        content_encoding=item.content_encoding,
         headers=headers,
         message_id=item.event_id,
         type=item.event_type,
@@ -106,6 +107,7 @@ class DlqMessage:
     content_type: str | None
     headers: Mapping[str, Any]
     message_id: str | None
+    content_encoding: str | None = None
 
     @property
     def reason(self) -> str | None:
@@ -145,6 +147,7 @@ async def read_dlq(
                     content_type=message.content_type,
                     headers=dict(message.headers or {}),
                     message_id=message.message_id,
+                    content_encoding=message.content_encoding,
                 )
             )
     finally:

@@ -23,6 +23,7 @@ import structlog
 from aio_pika.abc import AbstractConnection, AbstractExchange
 
 from cognive_contracts.topology import load_manifest
+from cognive_runtime.amqp.content_encoding import ZSTD, encode_body
 from cognive_runtime.eventlog import (
     Position,
     RecordedEvent,
@@ -74,6 +75,7 @@ class Relay:
         publish_delay_s: float = 0.0,
         types: Sequence[str] | None = None,
         signal: LogSignal | None = None,
+        content_encoding: str = ZSTD,
     ) -> None:
         self.name = f"relay:{service}"
         self.pool = pool
@@ -93,6 +95,8 @@ class Relay:
         # service's own translations of foreign events, bookkeeping) stay in its log.
         self.types = list(types) if types else None
         self.encoder = EventEncoder(service)
+        encode_body(b"", content_encoding)  # an unknown encoding fails here, not per message
+        self.content_encoding = content_encoding
         self._published = RELAY_PUBLISHED.labels(service)
         self._messages = RELAY_MESSAGES.labels(service)
         self._lag_events = RELAY_LAG_EVENTS.labels(service)
@@ -120,6 +124,7 @@ class Relay:
             max_in_flight=settings.relay_max_in_flight,
             idle_poll_s=settings.relay_idle_poll_s,
             signal=signal,
+            content_encoding=settings.relay_content_encoding,
         )
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -188,10 +193,12 @@ class Relay:
     def _publish(self, exchange: AbstractExchange, group: list[RecordedEvent]) -> _InFlight:
         first = group[0]
         body, content_type = self.encoder.message_body(group)
+        body, content_encoding = encode_body(body, self.content_encoding)
         traceparent = first.metadata.get("traceparent") if first.metadata_json != "{}" else None
         message = aio_pika.Message(
             body,
             content_type=content_type,
+            content_encoding=content_encoding,
             message_id=str(first.event_id),
             type=first.type,
             app_id=self.service,
