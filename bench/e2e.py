@@ -31,7 +31,7 @@ import httpx
 from _common import AMQP_URL, PG_DSN, Row, cleanup, percentile, render, write_section
 
 from cognive.ids import time_ordered_id
-from cognive_runtime.amqp.content_encoding import IDENTITY, ZSTD, encode_body
+from cognive_runtime.amqp.content_encoding import IDENTITY, ZSTD, ContentEncoding, encode_body
 
 HERE = Path(__file__).resolve().parent
 BATCH = 100
@@ -187,7 +187,7 @@ def infra_cpu_seconds() -> dict[str, float]:
     return totals
 
 
-async def broker_baseline(prefix: str, messages: int, encoding: str) -> float:
+async def broker_baseline(prefix: str, messages: int, encoding: ContentEncoding) -> float:
     """aio-pika confirmed publish + consume of the same body, encoded as the relay encodes
     its messages (`encoding`), events/s."""
     import aio_pika
@@ -236,7 +236,7 @@ async def broker_baseline(prefix: str, messages: int, encoding: str) -> float:
 
 
 async def broker_baselines(
-    prefix: str, encoding: str = ZSTD, messages: int = 1000, runs: int = 3
+    prefix: str, encoding: ContentEncoding = ZSTD, messages: int = 1000, runs: int = 3
 ) -> list[float]:
     """The baseline on the idle machine, before the stack starts. Measured after the steps,
     it shared the cores with services that could still be draining the last step's backlog.
@@ -409,7 +409,7 @@ async def main(
     rates: list[float],
     seconds: float,
     profile_dir: Path | None = None,
-    relay_encoding: str = ZSTD,
+    relay_encoding: ContentEncoding = ZSTD,
 ) -> None:
     from cognive_runtime.testing.stack import Stack
 
@@ -433,9 +433,9 @@ async def main(
     series: dict[str, list[tuple[float, float]]] = {}
     load_before = os.getloadavg()[0]
     reference = reference_ms()
-    # The denominator sends what the relay sends (zstd, ADR 0018); the plain body, as runs
-    # before that measured it, is reported beside it so that ratios stay comparable.
-    baselines = await broker_baselines(f"bench{tag}.")
+    # The denominator sends what the relays send (zstd by default, ADR 0018); the plain
+    # body, as runs before that measured it, is reported beside it for comparison.
+    baselines = await broker_baselines(f"bench{tag}.", relay_encoding)
     plain_baselines = await broker_baselines(f"bench{tag}.", IDENTITY)
     baseline = statistics.median(baselines)
     try:

@@ -20,6 +20,7 @@ from cognive_contracts.envelope import CONTENT_TYPE_BATCH
 from cognive_contracts.events import model_for
 from cognive_contracts.topology import load_manifest
 from cognive_runtime.amqp import connect_amqp, declare_topology
+from cognive_runtime.amqp.content_encoding import ZSTD, decode_body, encode_body
 from cognive_runtime.consumer import Consumer, Inbound, Route
 from cognive_runtime.consumer.dlq import DlqTarget
 from cognive_runtime.eventlog import RecordedEvent, head_position, load_checkpoint
@@ -84,14 +85,18 @@ async def bench_relay(pool: asyncpg.Pool, total: int, prefix: str) -> list[Row]:
             )
             for i in range(PER_MESSAGE)
         ]
+        # The same bytes as the relay's messages: compressed as it compresses them.
         body, content_type = EventEncoder("ingest").message_body(rows)
+        body, encoding = encode_body(body, ZSTD)
         confirm_channel = await conn.channel(publisher_confirms=True)
         raw_exchange = await confirm_channel.get_exchange(manifest.events_exchange.name)
         messages = total // PER_MESSAGE
         window: list[asyncio.Task[object]] = []
         started = time.perf_counter()
         for _ in range(messages):
-            msg = aio_pika.Message(body, content_type=content_type, delivery_mode=2)
+            msg = aio_pika.Message(
+                body, content_type=content_type, content_encoding=encoding, delivery_mode=2
+            )
             window.append(asyncio.create_task(raw_exchange.publish(msg, routing_key=EVENT_TYPE)))
             if len(window) >= 64:
                 await window.pop(0)
@@ -151,8 +156,9 @@ async def _prefill_main(queue_name: str, total: int) -> None:
             )
             for _ in range(PER_MESSAGE)
         ]
+        body, encoding = encode_body(encode_batch(batch), ZSTD)
         msg = aio_pika.Message(
-            encode_batch(batch), content_type=CONTENT_TYPE_BATCH, delivery_mode=2
+            body, content_type=CONTENT_TYPE_BATCH, content_encoding=encoding, delivery_mode=2
         )
         window.append(
             asyncio.create_task(channel.default_exchange.publish(msg, routing_key=queue_name))
@@ -210,14 +216,14 @@ async def bench_consumer(pool: asyncpg.Pool, total: int, prefix: str) -> list[Ro
         stop.set()
         await task
 
-        # Baseline: raw aio-pika consume, json decode, asyncpg executemany, ack per message.
+        # Baseline: raw aio-pika consume, zstd + json decode, asyncpg executemany, ack per message.
         _prefill(name, total)
         done = asyncio.Event()
         count = 0
 
         async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
             nonlocal count
-            items = json.loads(message.body)
+            items = json.loads(decode_body(message.body, message.content_encoding))
             async with pool.acquire() as c, c.transaction():
                 await c.executemany(
                     "INSERT INTO raw_calls VALUES ($1, $2, $3, $4)",

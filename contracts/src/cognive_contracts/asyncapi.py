@@ -64,7 +64,7 @@ def _message(routing_key: str, schemas: dict[str, Any]) -> dict[str, Any]:
                 },
             ]
         },
-        # What relays send; a message without the property (a replayed event) is plain.
+        # What relays send by default; see the document's description for the rest.
         "bindings": {
             "amqp": {"contentEncoding": CONTENT_ENCODING_ZSTD, "messageType": routing_key}
         },
@@ -158,7 +158,11 @@ def build_document(manifest: TopologyManifest | None = None) -> dict[str, Any]:
             "description": (
                 "Every event Cognive services exchange over RabbitMQ. Bodies are "
                 f"CloudEvents 1.0 in structured JSON ({CONTENT_TYPE_SINGLE}) or a batch "
-                f"of one type in log order ({CONTENT_TYPE_BATCH})."
+                f"of one type in log order ({CONTENT_TYPE_BATCH}). Relays compress "
+                f"the body with {CONTENT_ENCODING_ZSTD} and set the AMQP content-encoding "
+                "property to say so (the message bindings' contentEncoding); a message "
+                "without the property is plain JSON. A deployment may turn compression off "
+                "(relay_content_encoding=identity) for consumers that cannot read zstd."
             ),
         },
         "defaultContentType": CONTENT_TYPE_SINGLE,

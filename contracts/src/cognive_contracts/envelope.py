@@ -14,7 +14,7 @@ import json
 import re
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Final, Generic, Literal, TypeVar
 from uuid import UUID
 
 from pydantic import (
@@ -31,7 +31,7 @@ CONTENT_TYPE_SINGLE = "application/cloudevents+json"
 CONTENT_TYPE_BATCH = "application/cloudevents-batch+json"
 # The AMQP `content-encoding` a relay compresses its message bodies with (ADR 0018); a body
 # without one is plain JSON. Consumers read both.
-CONTENT_ENCODING_ZSTD = "zstd"
+CONTENT_ENCODING_ZSTD: Final = "zstd"
 TYPE_PREFIX = "cognive."
 DATASCHEMA_BASE = "https://schemas.cognive.dev/events/"
 

@@ -7,10 +7,11 @@ tests and the demo work on a machine that runs Postgres, RabbitMQ and Redis on l
 from __future__ import annotations
 
 import re
-from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cognive_runtime.amqp.content_encoding import ContentEncoding
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -43,7 +44,7 @@ class ServiceSettings(BaseSettings):
     relay_idle_poll_s: float = 0.05
     # What the relay's message bodies are encoded with (ADR 0018). Consumers read both, so
     # "identity" is only for a consumer outside Cognive that cannot read zstd.
-    relay_content_encoding: Literal["zstd", "identity"] = "zstd"
+    relay_content_encoding: ContentEncoding = "zstd"
 
     redis_url: SecretStr = SecretStr("redis://127.0.0.1:6379/0")
     redis_prefix: str = ""

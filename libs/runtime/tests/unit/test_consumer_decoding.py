@@ -92,6 +92,14 @@ def test_a_body_that_cannot_be_decompressed_is_poison_as_it_came() -> None:
     assert "zstd" in poison.detail
 
 
+def test_a_compressed_body_that_is_not_json_is_poison_as_it_came() -> None:
+    body, encoding = encode_body(b"{not json", ZSTD)
+    out = decode_message(body, CONTENT_TYPE_BATCH, MODELS, KEY, content_encoding=encoding)
+    [poison] = out.poison
+    assert poison.reason == Reason.INVALID_JSON
+    assert (poison.body, poison.content_encoding) == (body, ZSTD)
+
+
 def test_single_event_with_content_type_parameters() -> None:
     ev = event()
     out = decode_message(encode_single(ev), CONTENT_TYPE_SINGLE + "; charset=utf-8", MODELS)

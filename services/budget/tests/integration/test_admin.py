@@ -12,6 +12,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import aio_pika
 import pytest
 
 from cognive_runtime.consumer.dlq import read_dlq
@@ -151,6 +152,36 @@ async def test_admin_commands(budget: Budget) -> None:
         await asyncio.sleep(0.05)
     assert "purged 1" in await admin(budget, "budget", "dlq", "purge", "--yes")
     assert await read_dlq(budget.amqp, dlq) == []
+
+    # A body that cannot be decoded is kept with its content-encoding, shown as it is, and
+    # redriven with it: it comes back as invalid_encoding, not as some other poison.
+    channel = await budget.amqp.channel(publisher_confirms=True)
+    exchange = await channel.get_exchange(budget.topology.events_exchange.name, ensure=False)
+    await exchange.publish(
+        aio_pika.Message(
+            b"\x1f\x8b\x08 not really gzip",
+            content_type="application/cloudevents-batch+json",
+            content_encoding="gzip",
+        ),
+        routing_key="cost.llm_call.priced.v1",
+    )
+    await channel.close()
+    for _ in range(100):
+        if await read_dlq(budget.amqp, dlq):
+            break
+        await asyncio.sleep(0.05)
+    shown_raw = parse(await admin(budget, "budget", "dlq", "show", "0"))
+    assert shown_raw["content_encoding"] == "gzip"
+    assert shown_raw["headers"]["x-cognive-reason"] == "invalid_encoding"
+    assert "redrove 1" in await admin(budget, "budget", "dlq", "redrive")
+    # The redrive took it out of the DLQ before it returned; the consumer parks it again.
+    for _ in range(100):
+        if await read_dlq(budget.amqp, dlq):
+            break
+        await asyncio.sleep(0.05)
+    [again] = await read_dlq(budget.amqp, dlq)
+    assert (again.reason, again.content_encoding) == ("invalid_encoding", "gzip")
+    assert "purged 1" in await admin(budget, "budget", "dlq", "purge", "--yes")
 
     rebuilt = await admin(budget, "budget", "projections", "rebuild", "policies", "--verify")
     assert "swapped=True" in rebuilt and "differing rows=0" in rebuilt

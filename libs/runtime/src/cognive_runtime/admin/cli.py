@@ -267,10 +267,7 @@ def service_app(name: str) -> typer.Typer:
                 "headers": headers,
                 "content_type": e.content_type,
                 "content_encoding": e.content_encoding,
-                # Only a body that could not be decompressed keeps an encoding: bytes.
-                "body": json.loads(e.body)
-                if e.content_encoding is None and e.body.strip()[:1] in (b"{", b"[")
-                else e.body.decode(errors="replace"),
+                "body": ops.readable_body(e.body, e.content_encoding),
             }
         )
 

@@ -3,6 +3,8 @@ and the broker (never another service's schema)."""
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -16,6 +18,7 @@ from aio_pika.abc import AbstractRobustConnection
 
 from cognive_contracts.topology import TopologyManifest, load_manifest
 from cognive_runtime.amqp import connect_amqp, queue_depths
+from cognive_runtime.amqp.content_encoding import ContentEncodingError, decode_body
 from cognive_runtime.consumer.dlq import HEADER_EVENT_ID, HEADER_QUEUE
 from cognive_runtime.db import create_pool
 from cognive_runtime.eventlog import RecordedEvent, head_position, load_checkpoint
@@ -192,6 +195,24 @@ def _text(value: Any) -> str | None:
     if isinstance(value, bytes):
         return value.decode(errors="replace")
     return None if value is None else str(value)
+
+
+def readable_body(body: bytes, content_encoding: str | None) -> Any:
+    """A DLQ body as `dlq show` prints it: the JSON, decompressed if it is zstd (named or
+    not: the broker's own dead-lettering and consumers before ADR 0018 keep it compressed);
+    else the text; else, for bytes that are neither, base64."""
+    try:
+        plain = decode_body(body, content_encoding)
+    except ContentEncodingError:
+        plain = body
+    try:
+        return json.loads(plain)
+    except ValueError:
+        pass
+    try:
+        return plain.decode()
+    except UnicodeDecodeError:
+        return {"base64": base64.b64encode(body).decode()}
 
 
 async def dlq_entries(h: Handles, limit: int = 1000) -> list[DlqEntry]:

@@ -61,8 +61,8 @@ class Item:
 @dataclass(frozen=True, slots=True)
 class PoisonItem:
     """What goes to the DLQ: the offending item alone (or the whole body when it cannot be
-    read at all), with the reason. Only a body that could not be decompressed keeps its
-    `content_encoding`: every other copy is plain JSON."""
+    read at all), with the reason. A whole body keeps the `content_encoding` it came with;
+    the copy of one item is plain JSON."""
 
     reason: Reason
     detail: str
@@ -182,6 +182,22 @@ def _decode_typed(
     return Decoded(items)
 
 
+def _whole_poison(
+    body: bytes,
+    content_type: str,
+    content_encoding: str | None,
+    reason: Reason,
+    exc: Exception,
+) -> PoisonItem:
+    return PoisonItem(
+        reason=reason,
+        detail=truncate(str(exc)),
+        body=body,
+        content_type=content_type or "application/octet-stream",
+        content_encoding=content_encoding or None,
+    )
+
+
 def decode_message(
     body: bytes,
     content_type: str,
@@ -193,18 +209,19 @@ def decode_message(
     handles to their payload models; any other type is poison (`unknown_type`). `typed`:
     the routing key the message came with, when its handler takes typed envelopes; the
     one-pass read is tried for it first. `content_encoding`: the message's property (a
-    relay compresses with zstd)."""
+    relay compresses with zstd). A body that cannot be read at all goes to the DLQ as it
+    came, encoding included; the copy of a single item is plain JSON."""
+    received = body
     try:
         body = decode_body(body, content_encoding)
     except ContentEncodingError as exc:
-        poison = PoisonItem(
-            reason=Reason.INVALID_ENCODING,
-            detail=truncate(str(exc)),
-            body=body,
-            content_type=content_type or "application/octet-stream",
-            content_encoding=content_encoding,
+        return Decoded(
+            poison=[
+                _whole_poison(
+                    received, content_type, content_encoding, Reason.INVALID_ENCODING, exc
+                )
+            ]
         )
-        return Decoded(poison=[poison])
     model = models.get(typed) if typed else None
     if typed and model is not None:
         decoded = _decode_typed(body, content_type, typed, model)
@@ -223,14 +240,7 @@ def decode_message(
     except EnvelopeError as exc:
         not_json = isinstance(exc.__cause__, UnicodeDecodeError | json.JSONDecodeError)
         reason = Reason.INVALID_JSON if not_json else Reason.INVALID_ENVELOPE
-        out.poison.append(
-            PoisonItem(
-                reason=reason,
-                detail=truncate(str(exc)),
-                body=body,
-                content_type=content_type or "application/octet-stream",
-            )
-        )
+        out.poison.append(_whole_poison(received, content_type, content_encoding, reason, exc))
         return out
     valid, invalid = validate_items(raw_items)
     bad = {item.index: item for item in invalid}

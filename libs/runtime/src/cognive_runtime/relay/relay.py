@@ -23,7 +23,7 @@ import structlog
 from aio_pika.abc import AbstractConnection, AbstractExchange
 
 from cognive_contracts.topology import load_manifest
-from cognive_runtime.amqp.content_encoding import ZSTD, encode_body
+from cognive_runtime.amqp.content_encoding import ZSTD, ContentEncoding, encode_body
 from cognive_runtime.eventlog import (
     Position,
     RecordedEvent,
@@ -75,7 +75,7 @@ class Relay:
         publish_delay_s: float = 0.0,
         types: Sequence[str] | None = None,
         signal: LogSignal | None = None,
-        content_encoding: str = ZSTD,
+        content_encoding: ContentEncoding = ZSTD,
     ) -> None:
         self.name = f"relay:{service}"
         self.pool = pool
@@ -95,7 +95,6 @@ class Relay:
         # service's own translations of foreign events, bookkeeping) stay in its log.
         self.types = list(types) if types else None
         self.encoder = EventEncoder(service)
-        encode_body(b"", content_encoding)  # an unknown encoding fails here, not per message
         self.content_encoding = content_encoding
         self._published = RELAY_PUBLISHED.labels(service)
         self._messages = RELAY_MESSAGES.labels(service)

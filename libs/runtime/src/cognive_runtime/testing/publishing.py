@@ -1,5 +1,6 @@
 """Publishing contract events to a service under test as another service's relay would:
-one CloudEvent per message, routing key = type, persistent, confirmed."""
+one CloudEvent per message, routing key = type, persistent, confirmed. Uncompressed, as a
+relay set to `identity` sends them (consumers read both; ADR 0018)."""
 
 from __future__ import annotations
 

@@ -58,6 +58,7 @@ async def main() -> None:
         page_size=settings.relay_page_size,
         max_in_flight=settings.relay_max_in_flight,
         idle_poll_s=settings.relay_idle_poll_s,
+        content_encoding=settings.relay_content_encoding,
         publish_delay_s=float(env.get("COGNIVE_TEST_RELAY_PUBLISH_DELAY_S", "0")),
     )
     lock = LeaderLock(settings.postgres_dsn, schema, "relay", retry_interval_s=0.2)
