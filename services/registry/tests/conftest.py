@@ -80,10 +80,16 @@ def registry_settings(test_run_id: str, amqp_prefix: str, redis_prefix: str) -> 
 
 @pytest_asyncio.fixture
 async def make_registry(
-    test_run_id: str, amqp_prefix: str, redis_prefix: str, topology: TopologyManifest, schemas: Any
+    test_run_id: str,
+    amqp_prefix: str,
+    redis_prefix: str,
+    clean_queues: TopologyManifest,
+    schemas: Any,
 ) -> AsyncIterator[Callable[[], Awaitable[Registry]]]:
     """Depends on `schemas` so that the session drops the apps' schemas (they carry the run
-    id) and on `topology` so that the run's exchanges exist."""
+    id) and on `clean_queues` so that the run's exchanges exist and its queues are empty:
+    another service's test of the session may have left admin events in `registry.audit`,
+    which a registry would otherwise record in its log."""
     async with contextlib.AsyncExitStack() as stack:
 
         async def make() -> Registry:
