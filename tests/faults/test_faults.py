@@ -224,7 +224,10 @@ class Scenario:
             body = json.loads(request.body)
             by_threshold[body["data"]["threshold_percent"]].add(request.headers["webhook-id"])
         assert {t: len(ids) for t, ids in by_threshold.items()} == {t: 1 for t in THRESHOLDS}
-        # The DLQs hold exactly the poison messages.
+        # The DLQs hold exactly the poison messages. After a broker restart this test's own
+        # connection reconnects on its own schedule (every 5 s), which can be later than the
+        # services settle: it is awaited, not assumed.
+        await asyncio.wait_for(self.amqp.connected.wait(), timeout=60)
         found = []
         for service in ("cost", "budget", "notification", "ingest", "registry"):
             dlq = self.topology.service(service).dlq.name
