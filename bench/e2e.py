@@ -331,12 +331,17 @@ async def lags(stack: Any, start: dict[str, int], since: datetime) -> tuple[list
     return out, len(accepted) - len(out)
 
 
-def windows(points: list[tuple[float, float]], width: float) -> list[float]:
-    """p99 of the lag in each `width` seconds of the step: where in the step the tail is."""
+def p99_per_window(points: list[tuple[float, float]], width: float) -> dict[int, float]:
+    """p99 of the lag in each `width` seconds of the step (keyed by window number, in
+    order): where in the step the tail is."""
     by_window: dict[int, list[float]] = {}
     for t, lag in points:
         by_window.setdefault(int(t // width), []).append(lag)
-    return [round(percentile(by_window[w], 0.99), 3) for w in sorted(by_window)]
+    return {w: percentile(by_window[w], 0.99) for w in sorted(by_window)}
+
+
+def windows(points: list[tuple[float, float]], width: float) -> list[float]:
+    return [round(p99, 3) for p99 in p99_per_window(points, width).values()]
 
 
 LAST_HOPS: dict[str, tuple[float, float]] = {}
@@ -352,15 +357,8 @@ def plot(series: dict[str, list[tuple[float, float]]], path: Path) -> None:
 
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
     for label, points in series.items():
-        by_second: dict[int, list[float]] = {}
-        for t, lag in points:
-            by_second.setdefault(int(t), []).append(lag)
-        seconds = sorted(by_second)
-        ax.plot(
-            seconds,
-            [percentile(by_second[x], 0.99) for x in seconds],
-            label=label,
-        )
+        per_second = p99_per_window(points, 1.0)
+        ax.plot(list(per_second), list(per_second.values()), label=label)
     ax.axhline(1.0, color="grey", linestyle="--", linewidth=1, label="p99 target (1 s)")
     ax.set_xlabel("seconds into the step (by ingest accept time)")
     ax.set_ylabel("lag p99, ingest accept → budget ledger (s)")
